@@ -1,0 +1,2 @@
+/** Placeholder package; filled by later issues. */
+package dev.balora.models;
