@@ -5,7 +5,7 @@ import dev.balora.core.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /** Dropout active only in training mode, with its own seeded generator (reproducible runs). */
-public final class Dropout extends Module {
+public final class Dropout extends Module implements Layer {
     private final double p;
     private final SplittableRandom rng;
 

@@ -5,7 +5,7 @@ import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Tensor;
 
 /** Layer norm over the last dimension with weight (γ, ones) and bias (β, zeros). */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends Module implements Layer {
     private final double eps;
 
     public LayerNorm(int dim, double eps, DType dtype) {

@@ -5,7 +5,7 @@ import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Tensor;
 
 /** {@code y = x·Wᵀ + b} with PyTorch storage: weight [out, in], bias [out]. */
-public class Linear extends Module {
+public class Linear extends Module implements Layer {
     private final int in;
     private final int out;
 

@@ -65,6 +65,24 @@ public abstract class Module {
         parameters.put(name, value);
     }
 
+    /**
+     * Runs the child registered under {@code name} on {@code x}, looked up now (not at construction), so that a
+     * replaced child (a LoRA wrapper) is used.
+     */
+    protected Tensor call(String name, Tensor x) {
+        Module m = children.get(name);
+        if (!(m instanceof Layer layer)) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": child '" + name + "' is "
+                    + (m == null ? "missing" : "not a Layer (" + m.getClass().getSimpleName() + ")"));
+        }
+        return layer.forward(x);
+    }
+
+    /** @return the child registered under {@code name}, or null. */
+    public Module child(String name) {
+        return children.get(name);
+    }
+
     /** @return this module's own parameters (not its children's), in registration order. */
     public Map<String, Tensor> localParameters() {
         return Collections.unmodifiableMap(parameters);

@@ -5,7 +5,7 @@ import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Tensor;
 
 /** RMS norm over the last dimension with weight (γ, ones). */
-public final class RmsNorm extends Module {
+public final class RmsNorm extends Module implements Layer {
     private final double eps;
 
     public RmsNorm(int dim, double eps, DType dtype) {
