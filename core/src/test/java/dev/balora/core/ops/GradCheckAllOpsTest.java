@@ -3,6 +3,11 @@ package dev.balora.core.ops;
 import static dev.balora.core.ops.Ops.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.balora.core.balora.ConsistencyCosineMse;
+import dev.balora.core.balora.ConsistencyKl;
+import dev.balora.core.balora.DiversityCovariance;
+import dev.balora.core.balora.DiversityTopKEntropy;
+import dev.balora.core.balora.SvdRegularizer;
 import dev.balora.core.gradcheck.GradCheck;
 import dev.balora.core.tensor.Autograd;
 import dev.balora.core.tensor.DType;
@@ -113,6 +118,21 @@ class GradCheckAllOpsTest {
                 s(2, 3, 5), s(4, 5), s(4), s(3, 5), s(4, 3)));
         l.add(c("lowRankLinear r=1 no bias", t -> lowRankLinear(t.get(0), t.get(1), null, t.get(2), t.get(3), 2.0),
                 s(7, 3), s(5, 3), s(1, 3), s(5, 1)));
+        // BA-LoRA regularizers: odd shapes, N from 2 to 64, both NLU widths (pooled d, logits D) and NLG-like rows.
+        for (int[] nw : new int[][] {{2, 3}, {5, 7}, {17, 4}, {64, 9}}) {
+            int n = nw[0], w = nw[1];
+            Tensor teacher = Tensor.uniform(DType.F64, 77 + n, -2, 2, n, w);
+            l.add(c("kl T=2 " + n + "x" + w, t -> new ConsistencyKl(2.0).apply(t.get(0), teacher), s(n, w)));
+            l.add(c("kl T=1 " + n + "x" + w, t -> new ConsistencyKl(1.0).apply(t.get(0), teacher), s(n, w)));
+            l.add(c("cosine_mse " + n + "x" + w, t -> new ConsistencyCosineMse().apply(t.get(0), teacher), s(n, w)));
+            l.add(c("covariance " + n + "x" + w, t -> new DiversityCovariance().apply(t.get(0), null), s(n, w)));
+            l.add(c("topk entropy K=2 " + n + "x" + w, t -> new DiversityTopKEntropy(2).apply(t.get(0), null), s(n, w)));
+            l.add(c("full entropy " + n + "x" + w, t -> new DiversityTopKEntropy(0).apply(t.get(0), null), s(n, w)));
+            if (Math.min(n, w) > 2) {
+                l.add(c("svd nuclear k=2 " + n + "x" + w, t -> new SvdRegularizer(SvdRegularizer.Norm.NUCLEAR, 2, 1).apply(t.get(0), null), s(n, w)));
+                l.add(c("svd frobenius k=1 " + n + "x" + w, t -> new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 1, 1).apply(t.get(0), null), s(n, w)));
+            }
+        }
         return l.stream().map(Arguments::of);
     }
 
