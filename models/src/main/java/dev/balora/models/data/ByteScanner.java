@@ -85,10 +85,56 @@ final class ByteScanner {
                 newLine(); // a lone CR ends a line; of CR LF only the LF counts
             }
         } else if (++lineBytes > MAX_LINE_BYTES) {
-            throw new DatasetFormatException(source, line, null,
-                    "line longer than " + MAX_LINE_BYTES + " bytes (4 MiB); refusing to read further");
+            throw lineTooLong();
         }
         return b;
+    }
+
+    /**
+     * Copies the run of bytes up to, not including, the next line break, {@code stop} byte or (when
+     * {@code stopAtQuote}) double quote into {@code out}, scanning the buffer directly; the byte-at-a-time
+     * {@link #read()} path is kept for the structural bytes. Afterwards {@link #peek()} returns the byte that
+     * stopped the run, or -1 at the end of the stream.
+     *
+     * @param stop an ASCII byte that ends the run (the delimiter), or -1 for none
+     * @return false when {@code out} reached its cap before the run ended
+     */
+    boolean copyRun(FieldBuffer out, int stop, boolean stopAtQuote) {
+        while (true) {
+            if (pos == limit) {
+                if (eof) {
+                    return true;
+                }
+                fill(false);
+                continue;
+            }
+            int start = pos;
+            int p = pos;
+            while (p < limit) {
+                int b = buffer[p] & 0xFF;
+                if (b == '\n' || b == '\r' || b == stop || (stopAtQuote && b == '"')) {
+                    break;
+                }
+                p++;
+            }
+            int n = p - start;
+            lineBytes += n;
+            if (lineBytes > MAX_LINE_BYTES) {
+                throw lineTooLong();
+            }
+            if (!out.append(buffer, start, n)) {
+                return false;
+            }
+            pos = p;
+            if (p < limit) {
+                return true;
+            }
+        }
+    }
+
+    private DatasetFormatException lineTooLong() {
+        return new DatasetFormatException(source, line, null,
+                "line longer than " + MAX_LINE_BYTES + " bytes (4 MiB); refusing to read further");
     }
 
     private void newLine() {

@@ -86,13 +86,13 @@ final class DelimitedRecordParser {
     }
 
     private void readUnquoted(int column) {
-        for (int b = in.peek(); b >= 0 && b != delimiter && b != '\n' && b != '\r'; b = in.peek()) {
-            if (quoting && b == '"') {
-                throw new DatasetFormatException(in.source(), in.line(), columnName(column),
-                        "malformed quote: a quote inside an unquoted field (quote the whole field and double"
-                                + " the inner quotes)");
-            }
-            append(in.read(), column);
+        if (!in.copyRun(field, delimiter, quoting)) {
+            throw fieldTooLong(column);
+        }
+        if (quoting && in.peek() == '"') {
+            throw new DatasetFormatException(in.source(), in.line(), columnName(column),
+                    "malformed quote: a quote inside an unquoted field (quote the whole field and double"
+                            + " the inner quotes)");
         }
     }
 
@@ -100,6 +100,10 @@ final class DelimitedRecordParser {
         long openedOn = in.line();
         in.read(); // the opening quote
         while (true) {
+            // Bulk-copy plain bytes; quotes and line breaks (data here, but counted as lines) go one by one.
+            if (!in.copyRun(field, -1, true)) {
+                throw fieldTooLong(column);
+            }
             int b = in.read();
             if (b < 0) {
                 throw new DatasetFormatException(in.source(), openedOn, columnName(column),
@@ -123,9 +127,13 @@ final class DelimitedRecordParser {
 
     private void append(int b, int column) {
         if (!field.append(b)) {
-            throw new DatasetFormatException(in.source(), in.line(), columnName(column),
-                    "field longer than " + FieldBuffer.MAX_FIELD_BYTES + " bytes (1 MiB)");
+            throw fieldTooLong(column);
         }
+    }
+
+    private DatasetFormatException fieldTooLong(int column) {
+        return new DatasetFormatException(in.source(), in.line(), columnName(column),
+                "field longer than " + FieldBuffer.MAX_FIELD_BYTES + " bytes (1 MiB)");
     }
 
     private String columnName(int column) {

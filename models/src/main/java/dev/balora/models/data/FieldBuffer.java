@@ -59,6 +59,27 @@ final class FieldBuffer {
         return true;
     }
 
+    /**
+     * Appends {@code n} bytes of {@code src} from {@code offset}.
+     *
+     * @return false when they would exceed the cap (nothing is appended)
+     */
+    boolean append(byte[] src, int offset, int n) {
+        if (n > maxBytes - length) {
+            return false;
+        }
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(maxBytes, Math.max(2L * bytes.length, length + n)));
+        }
+        for (int i = 0; i < n; i++) {
+            byte b = src[offset + i];
+            bytes[length + i] = b;
+            ascii &= b >= 0;
+        }
+        length += n;
+        return true;
+    }
+
     /** The field as a string; null when the bytes are not valid UTF-8. */
     String decodeOrNull() {
         if (ascii) {

@@ -97,9 +97,7 @@ public final class JsonlReader {
         while (scanner.peek() >= 0) {
             long line = scanner.line();
             lineBuffer.clear();
-            for (int b = scanner.peek(); b >= 0 && b != '\n' && b != '\r'; b = scanner.peek()) {
-                lineBuffer.append(scanner.read()); // the scanner enforces the line limit first
-            }
+            scanner.copyRun(lineBuffer, -1, false); // the scanner's 4 MiB line limit trips first
             int end = scanner.read();
             if (end == '\r' && scanner.peek() == '\n') {
                 scanner.read();
