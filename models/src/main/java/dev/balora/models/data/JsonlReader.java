@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>The text field ({@code text} unless configured) must be a non-empty string; the optional pair field a
  * non-empty string; the label field ({@code label} unless configured) a non-empty string or an integer
  * (written as its decimal string, so {@code 1} and {@code "1"} are the same label). Other fields are
- * ignored. A line over 4 MiB or a text over 1 MiB ({@value FieldBuffer#MAX_FIELD_BYTES} chars) is rejected.
+ * ignored. A line over 4 MiB or a text over 1,048,576 characters is rejected.
  *
  * <p>Instances are immutable; the {@code with...} methods return configured copies.
  */
