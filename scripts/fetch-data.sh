@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates balora's shipped text data from the Debian packages it was converted from.
 #
-#   scripts/fetch-data.sh           rewrite data/food-reviews, data/austen and their classpath copies
-#                                   under models/src/main/resources/data/
+#   scripts/fetch-data.sh           rewrite data/food-reviews and data/austen (the models build copies
+#                                   them into its jar as classpath resources)
 #   scripts/fetch-data.sh --check   regenerate into a temporary folder and diff against the committed
 #                                   files; exit 1 on any difference
 #
@@ -29,7 +29,7 @@ out="$work/out"
 python3 "$repo/scripts/convert_rdata.py" food-reviews "$lib/modeldata" "$out/food-reviews"
 python3 "$repo/scripts/convert_rdata.py" austen "$lib/janeaustenr" "$out/austen"
 
-targets=("$repo/data" "$repo/models/src/main/resources/data")
+targets=("$repo/data")
 if $check; then
   status=0
   for target in "${targets[@]}"; do
