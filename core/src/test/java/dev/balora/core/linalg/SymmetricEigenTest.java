@@ -89,6 +89,21 @@ class SymmetricEigenTest {
     }
 
     @Test
+    void gradedSpectrumDownToTheUnderflowRangeConverges() {
+        // λᵢ = 0.25^i, i < 90 (down to 1e-54): the Gram matrix of a fast-decaying spectrum. Normwise accuracy.
+        double[] lambda = new double[90];
+        for (int i = 0; i < 90; i++) {
+            lambda[i] = Math.pow(0.25, i);
+        }
+        Matrix64 q = orthonormal(90, 90, 4L);
+        Matrix64 s = q.scaleColumns(lambda).multiply(q.transpose());
+        SymmetricEigen eig = SymmetricEigen.decompose(s);
+        assertArrayEquals(lambda, eig.values(), 1e-14);
+        assertTrue(residual(s, eig) < 1e-13);
+        assertTrue(orthogonalityError(eig.vectors()) < 1e-13);
+    }
+
+    @Test
     void size256CompletesWithSmallResidual() {
         // Sanity only, no timing assertion: the n ≤ 512 SVD regularizer path runs at this size every step.
         Matrix64 s = randomSymmetric(256, 256L);
