@@ -66,7 +66,7 @@ final class SafetensorsHeader {
      */
     static Parsed parse(Path file, byte[] header, long bufferLength) throws SafetensorsFormatException {
         if (header.length == 0 || header[0] != '{') {
-            throw new SafetensorsFormatException(file, "header", "JSON starting with '{'",
+            throw new SafetensorsFormatException(file, "header", "a JSON object starting with '{'",
                     header.length == 0 ? "an empty header" : "first byte 0x" + Integer.toHexString(header[0] & 0xff));
         }
         checkUtf8(file, header);

@@ -67,7 +67,14 @@ public final class SafetensorsReader implements AutoCloseable {
      * @throws IOException when the file cannot be opened or read
      */
     public static SafetensorsReader open(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        return open(file, FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    /**
+     * As {@link #open(Path)} over an already open channel, which the reader then owns (and closes on
+     * failure); {@code file} only names it in messages. A seam for tests that fuzz in memory.
+     */
+    static SafetensorsReader open(Path file, FileChannel channel) throws IOException {
         try {
             long size = channel.size();
             if (size < Long.BYTES) {

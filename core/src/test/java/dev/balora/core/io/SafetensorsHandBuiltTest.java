@@ -77,7 +77,7 @@ class SafetensorsHandBuiltTest {
                  "i8":{"dtype":"I8","shape":[3],"data_offsets":[126,129]},
                  "u8":{"dtype":"U8","shape":[3],"data_offsets":[129,132]},
                  "u32":{"dtype":"U32","shape":[1],"data_offsets":[132,136]},
-                 "scalar":{"dtype":"F64","shape":[],"data_offsets":[136,144]}}   """;
+                 "scalar":{"dtype":"F64","shape":[],"data_offsets":[136,144]}}""";
         Path file = dir.resolve("mixed.safetensors");
         Files.write(file, SafetensorsBytes.file(header, body));
         return file;
