@@ -26,7 +26,7 @@ import java.util.Set;
  * Unknown fields inside a tensor entry are ignored, as the reference implementation does.
  *
  * <p><b>Laziness.</b> Only the header is read on open; tensor bytes are read when asked for, with
- * positional reads in chunks of at most {@value #CHUNK_BYTES} bytes, so a read needs little memory beyond
+ * positional reads in chunks of at most 1 MiB, so a read needs little memory beyond
  * the returned array.
  *
  * <p><b>Threads.</b> The read methods may be called concurrently (positional reads share no channel
