@@ -1,2 +1,0 @@
-/** Placeholder package; filled by later issues. */
-package dev.balora.cli;
