@@ -51,7 +51,16 @@ public final class BertOnnxWeights {
         return config;
     }
 
-    /** @return all parameters by Hugging Face name, in {@link #parameterNames(int)} order */
+    /**
+     * All parameters by Hugging Face name, in {@link #parameterNames(int)} order, with V = vocabSize,
+     * P = maxPositions, T = typeVocab, H = hidden, I = intermediate:
+     * word/position/token-type embeddings {@code [V, H]}, {@code [P, H]}, {@code [T, H]}; query, key, value and
+     * attention-output weights {@code [H, H]}; intermediate weight {@code [I, H]}; output weight {@code [H, I]}
+     * (linear weights are {@code [out, in]}); intermediate bias {@code [I]}; every other bias and LayerNorm
+     * tensor {@code [H]}.
+     *
+     * @return the parameters (unmodifiable)
+     */
     public Map<String, WeightTensor> tensors() {
         return tensors;
     }
