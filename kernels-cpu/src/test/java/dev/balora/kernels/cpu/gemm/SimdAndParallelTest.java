@@ -15,6 +15,10 @@ class SimdAndParallelTest {
     void simdReportsAConsistentShape() {
         assertEquals(Simd.BITS / 32, Simd.LANES);
         assertTrue(Simd.describe().contains(Simd.LANES + " lanes"), Simd.describe());
+        String asked = System.getProperty("balora.vector.bits");
+        if (asked != null) {
+            assertEquals(Integer.parseInt(asked), Simd.BITS, "-Dbalora.vector.bits=" + asked);
+        }
     }
 
     @Test
