@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs balora's JMH suite with its peers (OpenBLAS, scalar loop) in forked JVMs that get the root pom's
+# ${balora.jvm.flags}. Results: bench/target/jmh-result.json (or jmh-quick.json with --quick).
+#
+#   scripts/bench.sh                 full suite (forks 2; about 25 minutes on 2 cores)
+#   scripts/bench.sh --quick         short suite, headline shapes only (under 5 minutes)
+#   scripts/bench.sh [--quick] REGEX only the benchmarks whose name matches REGEX (e.g. 'GemmBench')
+#   scripts/bench.sh --interleaved  balora and OpenBLAS alternated call by call (noisy shared hosts)
+#   BENCH_ARGS='-f 1 -i 3' scripts/bench.sh   replace the JMH options
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profiles=bench
+if [[ "${1:-}" == "--quick" ]]; then
+  profiles=bench,quick
+  shift
+elif [[ "${1:-}" == "--interleaved" ]]; then
+  exec mvn -q -ntp -pl bench -am -Pinterleaved package -DskipTests
+fi
+args=(-q -ntp -pl bench -am "-P${profiles}" package -DskipTests)
+if [[ -n "${1:-}" ]]; then
+  args+=("-Dbench.include=$1")
+fi
+if [[ -n "${BENCH_ARGS:-}" ]]; then
+  args+=("-Dbench.args=${BENCH_ARGS}")
+fi
+exec mvn "${args[@]}"
