@@ -163,6 +163,5 @@ class MiniLmOnnxTest {
         System.out.println("child JVM -Xmx" + heapMb + "m: " + out.trim());
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("initializers=102"), out);
-        assertTrue(parseMillis < 30_000, "in-process parse took " + parseMillis + " ms");
     }
 }

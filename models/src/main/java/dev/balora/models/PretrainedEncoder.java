@@ -1,0 +1,124 @@
+package dev.balora.models;
+
+import dev.balora.core.io.F32Tensor;
+import dev.balora.core.io.SafetensorsReader;
+import dev.balora.core.nn.Module;
+import dev.balora.core.tensor.Tensor;
+import dev.balora.models.bert.BertConfig;
+import dev.balora.models.bert.BertForSequenceClassification;
+import dev.balora.models.bert.BertModel;
+import dev.balora.models.bert.BertOptions;
+import dev.balora.models.bert.PoolingMode;
+import dev.balora.models.onnx.BertOnnxWeights;
+import dev.balora.models.onnx.WeightTensor;
+import dev.balora.models.tokenizer.TokenizerJsonReader;
+import dev.balora.models.tokenizer.WordPieceTokenizer;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A pre-trained BERT-family encoder ready to use: its config, its weights by Hugging Face name and its tokenizer.
+ * One call gives a working model:
+ * <pre>{@code
+ * PretrainedEncoder enc = PretrainedEncoder.load("minilm");       // from the Maven artifact, no files to handle
+ * BertForSequenceClassification clf = enc.newClassifier(2, 42);   // pre-trained encoder + fresh head
+ * }</pre>
+ *
+ * @param name      what was loaded ("minilm", "bge-small" or a directory)
+ * @param config    the architecture
+ * @param weights   encoder parameters by HF name ({@code embeddings.word_embeddings.weight} …), [out, in] linears
+ * @param tokenizer the WordPiece tokenizer that goes with the weights
+ */
+public record PretrainedEncoder(String name, BertConfig config, Map<String, WeightTensor> weights, WordPieceTokenizer tokenizer) {
+    /**
+     * @param nameOrDir "minilm" (all-MiniLM-L6-v2), "bge-small" (bge-small-en-v1.5) — both read from their Maven
+     *                  artifacts' ONNX files — or a Hugging Face directory with config.json, model.safetensors and
+     *                  tokenizer.json
+     */
+    public static PretrainedEncoder load(String nameOrDir) throws IOException {
+        return switch (nameOrDir.toLowerCase(Locale.ROOT)) {
+            case "minilm", "all-minilm-l6-v2" -> fromArtifact(ModelArtifacts.Model.ALL_MINILM_L6_V2, "minilm");
+            case "bge-small", "bge-small-en-v1.5" -> fromArtifact(ModelArtifacts.Model.BGE_SMALL_EN_V15, "bge-small");
+            default -> fromHfDirectory(Path.of(nameOrDir));
+        };
+    }
+
+    private static PretrainedEncoder fromArtifact(ModelArtifacts.Model model, String name) throws IOException {
+        ModelArtifacts art = ModelArtifacts.locate(model);
+        BertOnnxWeights w = BertOnnxWeights.fromGraph(art.readGraph());
+        WordPieceTokenizer tok;
+        try (ModelArtifacts.SizedStream s = art.openTokenizer()) {
+            tok = TokenizerJsonReader.read(s.stream(), s.source());
+        }
+        return new PretrainedEncoder(name, w.config(), w.tensors(), tok);
+    }
+
+    /** Reads config.json + model.safetensors (+ tokenizer.json, or the MiniLM tokenizer when absent). */
+    public static PretrainedEncoder fromHfDirectory(Path dir) throws IOException {
+        Path cfgFile = dir.resolve("config.json");
+        Path weightsFile = dir.resolve("model.safetensors");
+        if (!Files.isDirectory(dir)) {
+            throw new FileNotFoundException("model: '" + dir + "' is neither minilm, bge-small nor a directory");
+        }
+        if (!Files.exists(cfgFile) || !Files.exists(weightsFile)) {
+            throw new FileNotFoundException("model directory " + dir + " needs config.json and model.safetensors (missing: "
+                    + (Files.exists(cfgFile) ? "" : "config.json ") + (Files.exists(weightsFile) ? "" : "model.safetensors") + ")");
+        }
+        BertConfig cfg = BertConfig.readJson(cfgFile);
+        Map<String, WeightTensor> weights = new LinkedHashMap<>();
+        try (SafetensorsReader r = SafetensorsReader.open(weightsFile)) {
+            for (String n : r.names()) {
+                String key = n.startsWith("bert.") ? n.substring(5) : n;
+                if (!key.startsWith("embeddings.") && !key.startsWith("encoder.")) {
+                    continue; // heads and poolers of other checkpoints are not part of the encoder
+                }
+                F32Tensor t = r.readF32Tensor(n);
+                int[] shape = new int[t.shape().length];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = Math.toIntExact(t.shape()[i]);
+                }
+                weights.put(key, new WeightTensor(shape, t.values()));
+            }
+        }
+        Path tokFile = dir.resolve("tokenizer.json");
+        WordPieceTokenizer tok;
+        if (Files.exists(tokFile)) {
+            try (InputStream in = Files.newInputStream(tokFile)) {
+                tok = TokenizerJsonReader.read(in, tokFile.toString());
+            }
+        } else {
+            tok = dev.balora.models.tokenizer.Tokenizers.miniLm();
+        }
+        return new PretrainedEncoder(dir.toString(), cfg, weights, tok);
+    }
+
+    /** @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options}) */
+    public BertModel newModel(BertOptions options) {
+        BertModel m = new BertModel(config, options);
+        m.loadStateDict(tensors(""), false);
+        return m;
+    }
+
+    /**
+     * @return a sequence classifier: the pre-trained encoder plus a freshly initialised head over {@code numLabels}
+     *     classes (mean pooling), seeded
+     */
+    public BertForSequenceClassification newClassifier(int numLabels, long seed, BertOptions options) {
+        BertForSequenceClassification c = new BertForSequenceClassification(config, numLabels, PoolingMode.MEAN,
+                options.withSeed(seed));
+        c.bert().loadStateDict(tensors(""), false);
+        return c;
+    }
+
+    private Map<String, Tensor> tensors(String prefix) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        weights.forEach((k, v) -> out.put(prefix + k, Tensor.of(v.data(), v.shape())));
+        return out;
+    }
+}
