@@ -1,0 +1,111 @@
+package dev.balora.models.finetune;
+
+import dev.balora.core.balora.BaLoraObjective;
+import dev.balora.core.balora.ConsistencyCosineMse;
+import dev.balora.core.balora.DiversityCovariance;
+import dev.balora.core.balora.Schedule;
+import dev.balora.core.balora.SvdRegularizer;
+import dev.balora.core.lora.LoraConfig;
+import dev.balora.core.lora.LoraInjector;
+import dev.balora.core.lora.Teacher;
+import dev.balora.core.train.LrSchedule;
+import dev.balora.core.train.Trainer;
+import dev.balora.core.train.TrainerConfig;
+import dev.balora.core.train.TrainingListener;
+import dev.balora.core.train.TrainingSummary;
+import dev.balora.models.PretrainedEncoder;
+import dev.balora.models.bert.BertForSequenceClassification;
+import dev.balora.models.bert.BertOptions;
+import dev.balora.models.data.TextClassificationDataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One classification fine-tune, start to finish: model, adapters, objective, trainer, final evaluation. */
+public final class FineTuneRun {
+    private FineTuneRun() {}
+
+    /**
+     * @param method         the method trained
+     * @param summary        the trainer's summary (steps, losses, throughput)
+     * @param evaluation     metrics on the evaluation set at the end
+     * @param setupSeconds   wall time to build the model and initialise adapters (PiSSA's SVDs)
+     * @param trainSeconds   wall time of training, evaluations included
+     * @param adapters       what was injected
+     * @param model          the trained model (adapters unmerged)
+     * @param loraConfig     the adapter settings
+     */
+    public record Result(Method method, TrainingSummary summary, Map<String, Double> evaluation, double setupSeconds,
+                         double trainSeconds, LoraInjector.Summary adapters, BertForSequenceClassification model,
+                         LoraConfig loraConfig) {}
+
+    /** The LoRA settings a method uses on a BERT encoder; the classification head is trained fully. */
+    public static LoraConfig loraConfig(FineTuneOptions o) {
+        return new LoraConfig(o.rank(), o.alpha(), 0.0, false, o.method().init(o.pissaNiter()), LoraConfig.BERT_TARGETS,
+                List.of("classifier"), o.seed());
+    }
+
+    /** The BA-LoRA objective of the options (NLU terms: cosine_mse, covariance, nuclear SVD; constant weights). */
+    public static BaLoraObjective objective(FineTuneOptions o) {
+        List<BaLoraObjective.Term> terms = new ArrayList<>();
+        if (o.lambda1() > 0) {
+            terms.add(new BaLoraObjective.Term("consistency", new ConsistencyCosineMse(), o.lambda1(), Schedule.CONSTANT));
+        }
+        if (o.lambda2() > 0) {
+            terms.add(new BaLoraObjective.Term("diversity", new DiversityCovariance(), o.lambda2(), Schedule.CONSTANT));
+        }
+        if (o.lambda3() > 0) {
+            terms.add(new BaLoraObjective.Term("svd", new SvdRegularizer(SvdRegularizer.Norm.NUCLEAR, o.svdK(), o.seed()),
+                    o.lambda3(), Schedule.CONSTANT));
+        }
+        return new BaLoraObjective(terms);
+    }
+
+    /** Builds the classifier from the pre-trained encoder and injects adapters per the method. */
+    public static BertForSequenceClassification buildModel(PretrainedEncoder enc, int numLabels, FineTuneOptions o,
+                                                           List<LoraInjector.Summary> summaryOut) {
+        BertForSequenceClassification model = enc.newClassifier(numLabels, o.seed(), BertOptions.defaults());
+        summaryOut.add(LoraInjector.inject(model, loraConfig(o)));
+        return model;
+    }
+
+    /**
+     * Trains and evaluates.
+     *
+     * @param outDir    receives metrics.jsonl, summary.json and checkpoints
+     * @param listeners progress listeners (the CLI's progress bar)
+     */
+    public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
+                             FineTuneOptions o, Path outDir, List<TrainingListener> listeners) throws IOException {
+        long t0 = System.nanoTime();
+        List<LoraInjector.Summary> s = new ArrayList<>();
+        BertForSequenceClassification model = buildModel(enc, train.labels().size(), o, s);
+        EncodedDataset trainEnc = new EncodedDataset(train, enc.tokenizer(), o.maxLength());
+        EncodedDataset evalEnc = new EncodedDataset(eval, enc.tokenizer(), o.maxLength());
+        BaLoraObjective objective = o.method().regularized() ? objective(o) : null;
+        Teacher teacher = objective == null ? null : new Teacher(model, o.teacherKind(), o.teacherCache());
+        SequenceClassificationTask task = new SequenceClassificationTask(model, trainEnc, evalEnc, objective, o.target(),
+                teacher, 64);
+        double setup = (System.nanoTime() - t0) / 1e9;
+        TrainerConfig.Builder b = TrainerConfig.builder(outDir).microBatchSize(o.batch()).gradientAccumulationSteps(o.accumulation())
+                .learningRate(o.lr()).warmupRatio(o.warmupRatio()).decay(LrSchedule.Decay.LINEAR).weightDecay(o.weightDecay())
+                .maxGradNorm(o.maxGradNorm()).evalEvery(o.evalEvery()).seed(o.seed());
+        if (o.maxSteps() > 0) {
+            b.maxSteps(o.maxSteps());
+        } else {
+            b.epochs(o.epochs());
+        }
+        Trainer trainer = new Trainer(task, b.build());
+        listeners.forEach(trainer::addListener);
+        long t1 = System.nanoTime();
+        model.train();
+        TrainingSummary summary = trainer.run();
+        // The trainer evaluates at the end; only evaluate here if it did not.
+        Map<String, Double> metrics = summary.finalEval() != null && !summary.finalEval().isEmpty()
+                ? summary.finalEval() : task.evaluate(evalEnc).metrics();
+        double trainSeconds = (System.nanoTime() - t1) / 1e9;
+        return new Result(o.method(), summary, metrics, setup, trainSeconds, s.get(0), model, loraConfig(o));
+    }
+}

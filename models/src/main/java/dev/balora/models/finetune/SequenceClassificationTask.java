@@ -1,0 +1,138 @@
+package dev.balora.models.finetune;
+
+import dev.balora.core.balora.BaLoraObjective;
+import dev.balora.core.lora.Teacher;
+import dev.balora.core.nn.Linear;
+import dev.balora.core.ops.Constants;
+import dev.balora.core.ops.Ops;
+import dev.balora.core.tensor.NoGrad;
+import dev.balora.core.tensor.Tensor;
+import dev.balora.core.train.Evaluation;
+import dev.balora.core.train.MicroBatchLoss;
+import dev.balora.core.train.StepContext;
+import dev.balora.core.train.TrainingTask;
+import dev.balora.models.bert.BertForSequenceClassification;
+import java.util.Map;
+
+/**
+ * Sequence classification with a BERT encoder carrying LoRA adapters, trained with cross-entropy and — for BA-LoRA —
+ * the regularizers on the pooled representation (default) or on the class logits.
+ *
+ * <p>The teacher is the original pre-trained model (adapters at their initial values, eval mode, no gradient).
+ * With {@link RegularizationTarget#LOGITS}, its logits use the classification head as it was initialised — never the
+ * head being trained (one reference-code generation compared against a freshly random head; SPEC §4).
+ */
+public final class SequenceClassificationTask implements TrainingTask {
+    private final BertForSequenceClassification model;
+    private final EncodedDataset train;
+    private final EncodedDataset eval;
+    private final BaLoraObjective objective;
+    private final RegularizationTarget target;
+    private final Teacher teacher;
+    private final Tensor headWeight0;
+    private final Tensor headBias0;
+    private final int evalBatch;
+
+    /**
+     * @param model     the classifier with adapters already injected
+     * @param train     tokenized training examples
+     * @param eval      tokenized evaluation examples
+     * @param objective BA-LoRA terms, or null for plain task loss (LoRA, PiSSA)
+     * @param target    what the regularizers see
+     * @param teacher   how the teacher is computed, or null when {@code objective} is null
+     */
+    public SequenceClassificationTask(BertForSequenceClassification model, EncodedDataset train, EncodedDataset eval,
+                                      BaLoraObjective objective, RegularizationTarget target, Teacher teacher, int evalBatch) {
+        this.model = model;
+        this.train = train;
+        this.eval = eval;
+        this.objective = objective;
+        this.target = target;
+        this.teacher = teacher;
+        this.evalBatch = evalBatch;
+        Linear head = (Linear) model.child("classifier");
+        this.headWeight0 = Constants.like(head.weight(), head.weight().toDoubleArray(), head.weight().shape());
+        this.headBias0 = Constants.like(head.bias(), head.bias().toDoubleArray(), head.bias().shape());
+    }
+
+    @Override
+    public int size() {
+        return train.size();
+    }
+
+    @Override
+    public Map<String, Tensor> trainableParameters() {
+        return TrainingTask.trainableOf(model);
+    }
+
+    @Override
+    public MicroBatchLoss loss(int[] exampleIds, StepContext context) {
+        EncodedDataset.Batch b = train.batch(exampleIds);
+        BertForSequenceClassification.Output out = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t());
+        Tensor ce = Ops.crossEntropy(out.logits(), b.labels());
+        if (objective == null) {
+            return MicroBatchLoss.of(ce, b.tokens());
+        }
+        long[] keys = new long[exampleIds.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = exampleIds[i];
+        }
+        Tensor teacherZ = teacher.outputs(() -> teacherTarget(b), keys);
+        Tensor student = target == RegularizationTarget.POOLED ? out.pooled() : out.logits();
+        return MicroBatchLoss.of(objective.compute(ce, student, teacherZ, context.step(), context.totalSteps()), b.tokens());
+    }
+
+    /** Runs under the teacher's mode switch: pooled output, or logits through the initial head. */
+    private Tensor teacherTarget(EncodedDataset.Batch b) {
+        Tensor pooled = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).pooled();
+        if (target == RegularizationTarget.POOLED) {
+            return pooled;
+        }
+        return Ops.add(Ops.matmul(pooled, headWeight0, false, true), headBias0);
+    }
+
+    @Override
+    public Evaluation evaluate() {
+        return evaluate(eval);
+    }
+
+    /** Accuracy-style evaluation on any encoded dataset (argmax of the logits). */
+    public Evaluation.Classification evaluate(EncodedDataset data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        int[] pred = new int[data.size()];
+        int[] gold = new int[data.size()];
+        try (NoGrad ignored = NoGrad.enter()) {
+            for (int start = 0; start < data.size(); start += evalBatch) {
+                int n = Math.min(evalBatch, data.size() - start);
+                int[] idx = new int[n];
+                for (int i = 0; i < n; i++) {
+                    idx[i] = start + i;
+                }
+                EncodedDataset.Batch b = data.batch(idx);
+                float[] logits = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits().toFloatArray();
+                int c = logits.length / n;
+                for (int i = 0; i < n; i++) {
+                    int best = 0;
+                    for (int j = 1; j < c; j++) {
+                        if (logits[i * c + j] > logits[i * c + best]) {
+                            best = j;
+                        }
+                    }
+                    pred[start + i] = best;
+                    gold[start + i] = b.labels()[i];
+                }
+            }
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
+        return new Evaluation.Classification(pred, gold);
+    }
+
+    /** @return the model being trained */
+    public BertForSequenceClassification model() {
+        return model;
+    }
+}
