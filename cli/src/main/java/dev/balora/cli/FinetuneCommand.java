@@ -1,0 +1,130 @@
+package dev.balora.cli;
+
+import dev.balora.core.lora.Teacher;
+import dev.balora.models.PretrainedEncoder;
+import dev.balora.models.data.TextClassificationDataset;
+import dev.balora.models.finetune.FineTuneOptions;
+import dev.balora.models.finetune.FineTuneRun;
+import dev.balora.models.finetune.Method;
+import dev.balora.models.finetune.RegularizationTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code balora finetune}: one classification fine-tune with LoRA, PiSSA or BA-LoRA. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune a BERT-family encoder for text classification with LoRA, PiSSA or BA-LoRA.")
+final class FinetuneCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "minilm", description = "minilm | bge-small | a Hugging Face BERT directory (default: ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--train", required = true, description = "training data: .tsv, .csv or .jsonl with text and label")
+    Path train;
+    @Option(names = "--eval", required = true, description = "evaluation data, same format and labels")
+    Path eval;
+    @Option(names = "--text-column", defaultValue = "text", description = "text column / field (default: ${DEFAULT-VALUE})")
+    String textColumn;
+    @Option(names = "--label-column", defaultValue = "label", description = "label column / field (default: ${DEFAULT-VALUE})")
+    String labelColumn;
+    @Option(names = "--max-train", defaultValue = "0", description = "use a stratified subset of at most N training rows (0 = all)")
+    int maxTrain;
+    @Option(names = "--max-eval", defaultValue = "0", description = "use a stratified subset of at most N evaluation rows (0 = all)")
+    int maxEval;
+    @Option(names = "--out", description = "output directory (default: runs/finetune-<time>)")
+    Path out;
+    @picocli.CommandLine.Mixin
+    TrainingOptions training = new TrainingOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        FineTuneOptions o = training.toOptions();
+        Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
+        TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
+        TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
+        tr = DataFiles.subset(tr, maxTrain, o.seed());
+        ev = DataFiles.subset(ev, maxEval, o.seed());
+        PretrainedEncoder enc = PretrainedEncoder.load(model);
+        Files.createDirectories(dir);
+        System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
+                o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
+        RunRecorder rec = new RunRecorder(o.method().cliName());
+        FineTuneRun.Result r = FineTuneRun.run(enc, tr, ev, o, dir, List.of(rec, new ProgressListener(o.method().cliName())));
+        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, tr.labels().labels());
+        RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
+                "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
+        Plots.lossAndAccuracy(dir, List.of(rec));
+        System.out.println(RunOutputs.table(List.of(r)));
+        System.out.println("wrote " + dir);
+        return 0;
+    }
+
+    /** Options shared by finetune and demo. */
+    static final class TrainingOptions {
+        @Option(names = "--method", defaultValue = "balora", description = "lora | pissa | balora (default: ${DEFAULT-VALUE})")
+        String method;
+        @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r (default: ${DEFAULT-VALUE})")
+        int rank;
+        @Option(names = "--alpha", defaultValue = "-1", description = "LoRA alpha (default: = rank, so s = 1)")
+        double alpha;
+        @Option(names = "--pissa-niter", defaultValue = "0", description = "0 = exact PiSSA SVD; K = randomized with K power iterations")
+        int pissaNiter;
+        @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+        double lr;
+        @Option(names = "--epochs", defaultValue = "1", description = "epochs (default: ${DEFAULT-VALUE})")
+        int epochs;
+        @Option(names = "--max-steps", defaultValue = "0", description = "optimizer steps instead of epochs (0 = use epochs)")
+        long maxSteps;
+        @Option(names = "--batch", defaultValue = "16", description = "micro-batch size (default: ${DEFAULT-VALUE})")
+        int batch;
+        @Option(names = "--accum", defaultValue = "1", description = "gradient-accumulation steps (default: ${DEFAULT-VALUE})")
+        int accum;
+        @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default: ${DEFAULT-VALUE})")
+        int maxLength;
+        @Option(names = "--lambda1", defaultValue = "0.15", description = "consistency weight (default: ${DEFAULT-VALUE})")
+        double lambda1;
+        @Option(names = "--lambda2", defaultValue = "0.03", description = "diversity weight (default: ${DEFAULT-VALUE})")
+        double lambda2;
+        @Option(names = "--lambda3", defaultValue = "0.03", description = "SVD weight (default: ${DEFAULT-VALUE})")
+        double lambda3;
+        @Option(names = "--svd-k", defaultValue = "5", description = "k of the SVD term (default: ${DEFAULT-VALUE})")
+        int svdK;
+        @Option(names = "--target", defaultValue = "pooled", description = "regularization target: pooled | logits (default: ${DEFAULT-VALUE})")
+        String target;
+        @Option(names = "--teacher", defaultValue = "original", description = "original | residual (default: ${DEFAULT-VALUE})")
+        String teacher;
+        @Option(names = "--no-teacher-cache", description = "recompute teacher outputs every step")
+        boolean noTeacherCache;
+        @Option(names = "--warmup", defaultValue = "0.06", description = "warm-up fraction of steps (default: ${DEFAULT-VALUE})")
+        double warmup;
+        @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
+        double weightDecay;
+        @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "gradient clipping, 0 = off (default: ${DEFAULT-VALUE})")
+        double maxGradNorm;
+        @Option(names = "--eval-every", defaultValue = "0", description = "evaluate every N steps (0 = at the end)")
+        long evalEvery;
+        @Option(names = "--seed", defaultValue = "42", description = "seed for init, data order and dropout (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        FineTuneOptions toOptions() {
+            Method m;
+            RegularizationTarget tg;
+            Teacher.Kind tk;
+            try {
+                m = Method.parse(method);
+                tg = RegularizationTarget.valueOf(target.trim().toUpperCase(Locale.ROOT));
+                tk = Teacher.Kind.valueOf(teacher.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("bad option value: " + e.getMessage());
+            }
+            if (rank < 1 || batch < 1 || accum < 1 || maxLength < 3 || lr <= 0 || epochs < 0 || maxSteps < 0) {
+                throw new UserInputException("bad option value: rank, batch, accum >= 1, max-length >= 3, lr > 0 required");
+            }
+            double a = alpha > 0 ? alpha : rank;
+            return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength, lambda1, lambda2,
+                    lambda3, svdK, tg, tk, !noTeacherCache, warmup, weightDecay, maxGradNorm, evalEvery, seed);
+        }
+    }
+}

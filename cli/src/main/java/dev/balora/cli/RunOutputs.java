@@ -1,0 +1,68 @@
+package dev.balora.cli;
+
+import dev.balora.core.io.AtomicFiles;
+import dev.balora.core.lora.LoraInit;
+import dev.balora.core.lora.peft.PeftAdapter;
+import dev.balora.models.PretrainedEncoder;
+import dev.balora.models.finetune.FineTuneRun;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The files a run leaves behind: the PEFT adapter, a Markdown results table, and the console table. */
+final class RunOutputs {
+    private RunOutputs() {}
+
+    /**
+     * Saves the adapter in PEFT format so that it loads on the ORIGINAL pre-trained weights: PiSSA-initialised runs
+     * (pissa, balora) are saved converted to plain rank-2r LoRA (SPEC §1.4); plain LoRA runs as they are. The
+     * classification head goes in as {@code modules_to_save}; label names and run settings in balora_config.json.
+     */
+    static void writeAdapter(Path dir, FineTuneRun.Result r, PretrainedEncoder enc, List<String> labels) throws IOException {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("method", r.method().cliName());
+        settings.put("labels", labels);
+        settings.put("model", enc.name());
+        if (r.loraConfig().init() instanceof LoraInit.Kaiming) {
+            PeftAdapter.save(dir, r.model(), r.loraConfig(), enc.name(), settings);
+        } else {
+            PeftAdapter.saveConverted(dir, r.model(), r.loraConfig(), enc.name(), settings);
+        }
+    }
+
+    /** @return the comparison table (Markdown, also readable in a terminal) */
+    static String table(List<FineTuneRun.Result> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| method | accuracy | macro-F1 | MCC | final train loss | train time (s) | setup (s) | examples/s |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (FineTuneRun.Result r : results) {
+            Map<String, Double> e = r.evaluation();
+            sb.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.1f | %.1f | %.1f |%n", r.method().cliName(),
+                    e.getOrDefault("accuracy", Double.NaN), e.getOrDefault("macro_f1", Double.NaN),
+                    e.getOrDefault("mcc", Double.NaN), r.summary().finalLoss(), r.trainSeconds(), r.setupSeconds(),
+                    r.summary().examplesPerSecond()));
+        }
+        return sb.toString();
+    }
+
+    /** Writes results.md: the table, the BA-LoRA terms at the last step, and what produced it. */
+    static void writeResultsTable(Path dir, List<FineTuneRun.Result> results, List<RunRecorder> recs, String model,
+                                  String setup) throws IOException {
+        StringBuilder sb = new StringBuilder("# balora results\n\n");
+        sb.append("Model: ").append(model).append("  \n").append(setup).append("\n\n");
+        sb.append(table(results)).append('\n');
+        for (RunRecorder rec : recs) {
+            if (rec.last != null && !rec.last.terms().isEmpty()) {
+                sb.append("Last-step BA-LoRA terms of ").append(rec.name).append(": ");
+                rec.last.terms().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s = %.5f (λ = %.3g); ", k, v,
+                        rec.last.lambdas().getOrDefault(k, Double.NaN))));
+                sb.append("\n\n");
+            }
+        }
+        sb.append("Curves: `loss.png`, `accuracy.png`. Per-step metrics: `<method>/metrics.jsonl`.\n");
+        AtomicFiles.writeString(dir.resolve("results.md"), sb);
+    }
+}
