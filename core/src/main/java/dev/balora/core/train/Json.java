@@ -1,0 +1,40 @@
+package dev.balora.core.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one JSON mapper of the package, and the config as a JSON-friendly map. */
+final class Json {
+    /** Doubles are written with {@link Double#toString}, which reads back to the same bits. */
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(SerializationFeature.INDENT_OUTPUT, false);
+
+    private Json() {}
+
+    /** @return the config's fields by name, the output directory as a string */
+    static Map<String, Object> config(TrainerConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", c.epochs());
+        m.put("max_steps", c.maxSteps());
+        m.put("micro_batch_size", c.microBatchSize());
+        m.put("gradient_accumulation_steps", c.gradientAccumulationSteps());
+        m.put("learning_rate", c.learningRate());
+        m.put("warmup_steps", c.warmupSteps());
+        m.put("warmup_ratio", c.warmupRatio());
+        m.put("decay", c.decay().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("weight_decay", c.weightDecay());
+        m.put("beta1", c.beta1());
+        m.put("beta2", c.beta2());
+        m.put("eps", c.eps());
+        m.put("max_grad_norm", c.maxGradNorm());
+        m.put("eval_every", c.evalEvery());
+        m.put("checkpoint_every", c.checkpointEvery());
+        m.put("seed", c.seed());
+        m.put("output_dir", c.outputDir().toString());
+        return m;
+    }
+}

@@ -1,0 +1,342 @@
+package dev.balora.core.train;
+
+import dev.balora.core.io.AtomicFiles;
+import dev.balora.core.optim.AdamW;
+import dev.balora.core.tensor.DType;
+import dev.balora.core.tensor.NoGrad;
+import dev.balora.core.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a {@link TrainingTask} with AdamW: seeded shuffles per epoch, micro-batches with gradient accumulation,
+ * global-norm clipping, a warm-up + decay schedule, evaluations, checkpoints, and a {@code metrics.jsonl} line per
+ * step.
+ *
+ * <p>One optimizer step: take up to {@code gradientAccumulationSteps} micro-batches from the epoch's order (never
+ * across an epoch boundary), back-propagate each loss with weight {@code 1/k} (k = micro-batches in this step),
+ * stop on a non-finite loss or gradient, clip, update with {@code lr(t)}, clear gradients. Then log; every
+ * {@code evalEvery} steps evaluate; every {@code checkpointEvery} steps checkpoint. At the end: evaluate,
+ * checkpoint (when checkpointing is on) and write {@code summary.json}.
+ *
+ * <p>Reproducibility: the data order depends only on (seed, epoch), per-micro-batch randomness only on
+ * (seed, step, micro-batch), so a checkpoint's (step, epoch, index in epoch) plus parameters and AdamW moments
+ * is the entire state; {@link #resume} continues the same loss curve bit for bit (same backend and thread count).
+ *
+ * <p>Files in {@code outputDir}: {@code metrics.jsonl}, {@code summary.json}, {@code checkpoint/} (see
+ * {@link CheckpointStore} for its commit point).
+ */
+public final class Trainer {
+    /** Per-step and evaluation lines. */
+    public static final String METRICS_FILE = "metrics.jsonl";
+    /** Written at the end. */
+    public static final String SUMMARY_FILE = "summary.json";
+    /** The checkpoint directory inside the output directory. */
+    public static final String CHECKPOINT_DIR = "checkpoint";
+
+    private final TrainingTask task;
+    private final TrainerConfig config;
+    private final CheckpointStore store;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    /** A trainer writing to {@code config.outputDir()}. */
+    public Trainer(TrainingTask task, TrainerConfig config) {
+        this(task, config, new CheckpointStore(config.outputDir().resolve(CHECKPOINT_DIR)));
+    }
+
+    Trainer(TrainingTask task, TrainerConfig config, CheckpointStore store) {
+        this.task = task;
+        this.config = config;
+        this.store = store;
+    }
+
+    /** Adds a progress listener; returns this. */
+    public Trainer addListener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** @return the checkpoint store this trainer saves to ({@code outputDir/checkpoint}) */
+    public CheckpointStore checkpoints() {
+        return store;
+    }
+
+    /**
+     * Trains from the start.
+     *
+     * @throws IllegalStateException   when the output directory already holds a metrics log
+     * @throws NonFiniteValueException when a loss or gradient becomes NaN/∞ (the last checkpoint is untouched)
+     * @throws IOException             when writing the log, a checkpoint or the summary fails
+     */
+    public TrainingSummary run() throws IOException {
+        Map<String, Tensor> params = parameters();
+        AdamW optimizer = optimizer(params);
+        try (MetricsLog log = MetricsLog.create(config.outputDir().resolve(METRICS_FILE))) {
+            return new Session(params, optimizer, log, new Position(), 0, 0.0).train();
+        }
+    }
+
+    /**
+     * Continues the run saved in {@code checkpointDir} (normally {@code outputDir/checkpoint}): restores
+     * parameters, AdamW moments and step count, the data position, and truncates {@code metrics.jsonl} to the
+     * length it had at the checkpoint.
+     *
+     * @throws CheckpointException when the checkpoint is missing or malformed, or was written by a run with a
+     *                             different seed, batching, data size, length or parameter set
+     */
+    public TrainingSummary resume(Path checkpointDir) throws IOException {
+        Map<String, Tensor> params = parameters();
+        AdamW optimizer = optimizer(params);
+        CheckpointStore source = new CheckpointStore(checkpointDir);
+        CheckpointStore.Loaded loaded = source.load();
+        CheckpointState s = loaded.state();
+        checkCompatible(s, source.stateFile());
+        CheckpointTensors.restore(params, optimizer, s.parameters(), loaded.tensors(),
+                checkpointDir.resolve(s.tensorsFile()));
+        optimizer.setStepCount(s.step());
+        Position p = new Position();
+        p.step = s.step();
+        p.epoch = s.epoch();
+        p.index = s.indexInEpoch();
+        p.examplesSeen = s.examplesSeen();
+        p.tokensSeen = s.tokensSeen();
+        p.lastLoss = s.lastLoss();
+        p.lastTask = s.lastTaskLoss();
+        p.committedStep = store.directory().toAbsolutePath().equals(checkpointDir.toAbsolutePath()) ? s.step() : -1;
+        try (MetricsLog log = MetricsLog.reopen(config.outputDir().resolve(METRICS_FILE), s.metricsBytes())) {
+            return new Session(params, optimizer, log, p, s.step(), s.elapsedSeconds()).train();
+        }
+    }
+
+    private void checkCompatible(CheckpointState s, Path file) {
+        long total = config.totalSteps(task.size());
+        mismatch(file, "seed", config.seed(), s.seed());
+        mismatch(file, "numExamples", task.size(), s.numExamples());
+        mismatch(file, "microBatchSize", config.microBatchSize(), s.microBatchSize());
+        mismatch(file, "gradientAccumulationSteps", config.gradientAccumulationSteps(), s.gradientAccumulationSteps());
+        mismatch(file, "totalSteps", total, s.totalSteps());
+        mismatch(file, "shuffleSeed", DataOrder.epochSeed(config.seed(), s.epoch()), s.shuffleSeed());
+        if (s.step() > total || s.indexInEpoch() > task.size() || s.indexInEpoch() < 0) {
+            throw new CheckpointException(file + ": position step " + s.step() + ", index " + s.indexInEpoch()
+                    + " is outside a run of " + total + " steps over " + task.size() + " examples");
+        }
+    }
+
+    private static void mismatch(Path file, String key, long expected, long actual) {
+        if (expected != actual) {
+            throw new CheckpointException(file + ": key " + key + ": this run has " + expected + " but the checkpoint has "
+                    + actual);
+        }
+    }
+
+    private Map<String, Tensor> parameters() {
+        Map<String, Tensor> params = new LinkedHashMap<>(task.trainableParameters());
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("trainer: the task has no trainable parameters");
+        }
+        params.forEach((name, t) -> {
+            if (!t.requiresGrad() || t.dtype() != DType.F32) {
+                throw new IllegalArgumentException("trainer: parameter " + name + " must be float32 and require "
+                        + "gradients, got " + t);
+            }
+        });
+        return params;
+    }
+
+    private AdamW optimizer(Map<String, Tensor> params) {
+        return new AdamW(List.copyOf(params.values()), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
+    }
+
+    /** The mutable position of a run: what a checkpoint records. */
+    private static final class Position {
+        long step;
+        int epoch;
+        int index;
+        long examplesSeen;
+        long tokensSeen;
+        double lastLoss = Double.NaN;
+        double lastTask = Double.NaN;
+        long committedStep = -1;
+    }
+
+    /** One call of run() or resume(): the loop and its bookkeeping. */
+    private final class Session {
+        private final Map<String, Tensor> params;
+        private final AdamW optimizer;
+        private final MetricsLog log;
+        private final Position p;
+        private final long resumedFrom;
+        private final double elapsedBefore;
+        private final long startNanos = System.nanoTime();
+        private final int n = task.size();
+        private final long total = config.totalSteps(n);
+        private final LrSchedule schedule = config.schedule(total);
+
+        Session(Map<String, Tensor> params, AdamW optimizer, MetricsLog log, Position p, long resumedFrom,
+                double elapsedBefore) {
+            this.params = params;
+            this.optimizer = optimizer;
+            this.log = log;
+            this.p = p;
+            this.resumedFrom = resumedFrom;
+            this.elapsedBefore = elapsedBefore;
+        }
+
+        TrainingSummary train() throws IOException {
+            listeners.forEach(l -> l.onStart(p.step, total));
+            optimizer.zeroGrad();
+            int[] order = DataOrder.permutation(n, DataOrder.epochSeed(config.seed(), p.epoch));
+            while (p.step < total) {
+                if (p.index >= n) {
+                    p.epoch++;
+                    p.index = 0;
+                    order = DataOrder.permutation(n, DataOrder.epochSeed(config.seed(), p.epoch));
+                }
+                step(order);
+                if (config.evalEvery() > 0 && p.step % config.evalEvery() == 0 && p.step < total) {
+                    evaluate();
+                }
+                if (config.checkpointEvery() > 0 && p.step % config.checkpointEvery() == 0 && p.step < total) {
+                    checkpoint();
+                }
+            }
+            Map<String, Double> finalEval = evaluate();
+            if (config.checkpointEvery() > 0) {
+                checkpoint();
+            }
+            return finish(finalEval);
+        }
+
+        private void step(int[] order) throws IOException {
+            long began = System.nanoTime();
+            long stepNo = p.step + 1;
+            int micro = config.microBatchSize();
+            int k = (int) Math.min(config.gradientAccumulationSteps(), ((long) n - p.index + micro - 1) / micro);
+            StepTotals totals = new StepTotals();
+            for (int j = 0; j < k; j++) {
+                int to = Math.min(p.index + micro, n);
+                int[] ids = Arrays.copyOfRange(order, p.index, to);
+                StepContext ctx = new StepContext(p.step, total, p.epoch, j,
+                        DataOrder.microBatchSeed(config.seed(), p.step, j));
+                MicroBatchLoss loss = task.loss(ids, ctx);
+                double value = loss.total().item();
+                LossCheck.requireFinite(loss, value, stepNo, "epoch " + p.epoch + ", micro-batch " + j);
+                Tensor t = loss.total();
+                // Weight 1/k: the accumulated gradient is that of the mean of the k micro-batch losses.
+                t.backward(Tensor.full(t.dtype(), 1.0 / k, t.shape()));
+                totals.add(loss, value, ids.length);
+                p.index = to;
+            }
+            double norm = GradientClipping.clip(params, config.maxGradNorm(), stepNo);
+            double lr = schedule.at(p.step);
+            optimizer.step(lr);
+            optimizer.zeroGrad();
+            p.step = stepNo;
+            p.examplesSeen += totals.examples();
+            p.tokensSeen += totals.tokens();
+            p.lastLoss = totals.meanLoss();
+            p.lastTask = totals.meanTask();
+            double seconds = Math.max((System.nanoTime() - began) / 1e9, 1e-9);
+            StepRecord r = new StepRecord(p.step, total, epochProgress(), totals.meanLoss(), totals.meanTask(),
+                    totals.meanTerms(), totals.lambdas(), lr, norm, totals.examples(), totals.tokens(),
+                    totals.examples() / seconds, totals.tokens() > 0 ? totals.tokens() / seconds : Double.NaN, elapsed());
+            log.append(stepLine(r));
+            listeners.forEach(l -> l.onStep(r));
+        }
+
+        private Map<String, Double> evaluate() throws IOException {
+            long began = System.nanoTime();
+            Evaluation e;
+            try (NoGrad ignored = NoGrad.enter()) {
+                e = task.evaluate();
+            }
+            EvalRecord r = new EvalRecord(p.step, epochProgress(), e.metrics(), (System.nanoTime() - began) / 1e9);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("type", "eval");
+            line.put("step", r.step());
+            line.put("epoch", r.epoch());
+            line.putAll(r.metrics());
+            line.put("eval_s", r.seconds());
+            log.append(line);
+            listeners.forEach(l -> l.onEval(r));
+            return r.metrics();
+        }
+
+        private void checkpoint() throws IOException {
+            if (p.committedStep == p.step) {
+                return; // this exact state is already committed (a resumed run that was already complete)
+            }
+            CheckpointState s = new CheckpointState(CheckpointState.FORMAT, p.step, total, p.epoch, p.index,
+                    DataOrder.epochSeed(config.seed(), p.epoch), config.seed(), n, config.microBatchSize(),
+                    config.gradientAccumulationSteps(), log.sync(), elapsed(), p.examplesSeen, p.tokensSeen,
+                    p.lastLoss, p.lastTask, null, 0, List.copyOf(params.keySet()));
+            store.save(s, CheckpointTensors.capture(params, optimizer));
+            p.committedStep = p.step;
+            listeners.forEach(l -> l.onCheckpoint(p.step, store.stateFile()));
+        }
+
+        private TrainingSummary finish(Map<String, Double> finalEval) throws IOException {
+            double elapsed = elapsed();
+            TrainingSummary s = new TrainingSummary(p.step, total, epochProgress(), p.lastLoss, p.lastTask, finalEval,
+                    p.examplesSeen, p.tokensSeen, elapsed, p.examplesSeen / Math.max(elapsed, 1e-9), resumedFrom);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("steps", s.steps());
+            json.put("total_steps", s.totalSteps());
+            json.put("epochs", s.epochs());
+            json.put("final_loss", finite(s.finalLoss()));
+            json.put("final_task_loss", finite(s.finalTaskLoss()));
+            json.put("final_eval", s.finalEval());
+            json.put("examples_seen", s.examplesSeen());
+            json.put("tokens_seen", s.tokensSeen());
+            json.put("elapsed_s", s.elapsedSeconds());
+            json.put("examples_per_s", s.examplesPerSecond());
+            json.put("resumed_from_step", s.resumedFromStep());
+            json.put("config", Json.config(config));
+            Files.createDirectories(config.outputDir());
+            AtomicFiles.writeString(config.outputDir().resolve(SUMMARY_FILE),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+            listeners.forEach(l -> l.onFinish(s));
+            return s;
+        }
+
+        private Map<String, Object> stepLine(StepRecord r) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("type", "train");
+            line.put("step", r.step());
+            line.put("epoch", r.epoch());
+            line.put("loss", r.loss());
+            line.put("task_loss", r.taskLoss());
+            line.put("terms", r.terms());
+            line.put("lambdas", r.lambdas());
+            line.put("lr", r.lr());
+            line.put("grad_norm", r.gradNorm());
+            line.put("examples", r.examples());
+            line.put("examples_per_s", r.examplesPerSecond());
+            if (r.tokens() > 0) {
+                line.put("tokens", r.tokens());
+                line.put("tokens_per_s", r.tokensPerSecond());
+            }
+            line.put("elapsed_s", r.elapsedSeconds());
+            return line;
+        }
+
+        private double epochProgress() {
+            return p.epoch + (double) p.index / n;
+        }
+
+        private double elapsed() {
+            return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+        }
+    }
+
+    /** JSON has no NaN: a loss that was never computed is written as null. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}
