@@ -1,0 +1,140 @@
+package dev.balora.kernels.cpu.gemm;
+
+import dev.balora.kernels.cpu.Parallel;
+import dev.balora.kernels.cpu.Simd;
+
+/**
+ * Fused forward and backward of a LoRA linear layer {@code y = x·wResᵀ + s·(x·Aᵀ)·Bᵀ}, float32, row-major
+ * {@code float[]}: x [T, in], wRes [out, in], A [r, in], B [out, r], h = x·Aᵀ [T, r], y [T, out].
+ *
+ * <p>The dense term goes to {@link VectorGemm}. The adapter term never forms B·A (out·in floats) and never
+ * packs the big operand: per block of {@value #ROW_BLOCK} rows of T it computes the h rows and
+ * immediately adds {@code s·h·Bᵀ} into the same y rows, so h stays in L1. Threads split rows of T (forward,
+ * dH, dx) or columns of in/out (dA, dB), so no thread ever waits inside a reduction.
+ */
+public final class LowRank {
+    /** Rows of T per parallel work unit: 64 rows of h at r=64 are 16 KiB. */
+    static final int ROW_BLOCK = 64;
+    private static final int COL_BLOCK = 2 * Simd.LANES;
+
+    private LowRank() {}
+
+    /**
+     * {@code y = x·wResᵀ + s·(x·Aᵀ)·Bᵀ}, also writing {@code h = x·Aᵀ} (needed by {@link #backward}).
+     *
+     * @param x    [t, in] input rows
+     * @param wRes [out, in] frozen residual weight, or null for the adapter term alone
+     * @param a    [r, in] LoRA down-projection
+     * @param b    [out, r] LoRA up-projection
+     * @param h    [t, r] written: x·Aᵀ
+     * @param y    [t, out] overwritten
+     */
+    public static void forward(int t, int in, int out, int r, float s, float[] x, float[] wRes, float[] a,
+                               float[] b, float[] h, float[] y) {
+        checkSizes(t, in, out, r);
+        need("x", x, (long) t * in);
+        need("A", a, (long) r * in);
+        need("B", b, (long) out * r);
+        need("h", h, (long) t * r);
+        need("y", y, (long) t * out);
+        boolean dense = wRes != null;
+        if (dense) {
+            need("wRes", wRes, (long) out * in);
+            VectorGemm.gemm(false, true, 1, t, out, in, 1f, x, 0, 0, wRes, 0, 0, 0f, y, 0, 0);
+        }
+        float[] sBt = transpose(b, out, r, s); // [r, out], pre-scaled by s
+        Parallel.forEach(ceilDiv(t, ROW_BLOCK), blk -> {
+            int t0 = blk * ROW_BLOCK;
+            int t1 = Math.min(t, t0 + ROW_BLOCK);
+            SkinnyKernels.rowDots(t0, t1, in, r, 1f, x, a, h);
+            SkinnyKernels.addProduct(t0, t1, out, r, h, sBt, y, !dense);
+        });
+    }
+
+    /**
+     * Gradients of {@link #forward} given {@code dy} [t, out]: {@code dB = s·dyᵀ·h} [out, r],
+     * {@code dH = s·dy·B} [t, r], {@code dA = dHᵀ·x} [r, in], {@code dx = dy·wRes + dH·A} [t, in].
+     * Each of dx, dA, dB is overwritten, or skipped when null; wRes may be null (no dense term in dx).
+     *
+     * @param h [t, r] the h written by {@link #forward}
+     */
+    public static void backward(int t, int in, int out, int r, float s, float[] x, float[] wRes, float[] a,
+                                float[] b, float[] h, float[] dy, float[] dx, float[] dA, float[] dB) {
+        checkSizes(t, in, out, r);
+        need("dy", dy, (long) t * out);
+        if (dB != null) {
+            need("h", h, (long) t * r);
+            need("dB", dB, (long) out * r);
+            float[] dBt = new float[r * out]; // [r, out]: the layout the column-split kernel writes
+            Parallel.forEach(ceilDiv(out, COL_BLOCK), blk -> SkinnyKernels.gram(t, out, r, s, h, dy,
+                    blk * COL_BLOCK, Math.min(out, (blk + 1) * COL_BLOCK), dBt));
+            transposeInto(dBt, r, out, dB);
+        }
+        if (dx == null && dA == null) {
+            return;
+        }
+        need("B", b, (long) out * r);
+        float[] bt = transpose(b, out, r, 1f); // [r, out]
+        float[] dH = new float[t * r];
+        boolean dense = dx != null && wRes != null;
+        if (dx != null) {
+            need("dx", dx, (long) t * in);
+            need("A", a, (long) r * in);
+            if (dense) {
+                need("wRes", wRes, (long) out * in);
+                VectorGemm.gemm(false, false, 1, t, in, out, 1f, dy, 0, 0, wRes, 0, 0, 0f, dx, 0, 0);
+            }
+        }
+        Parallel.forEach(ceilDiv(t, ROW_BLOCK), blk -> {
+            int t0 = blk * ROW_BLOCK;
+            int t1 = Math.min(t, t0 + ROW_BLOCK);
+            SkinnyKernels.rowDots(t0, t1, out, r, s, dy, bt, dH);
+            if (dx != null) {
+                SkinnyKernels.addProduct(t0, t1, in, r, dH, a, dx, !dense);
+            }
+        });
+        if (dA != null) {
+            need("x", x, (long) t * in);
+            need("dA", dA, (long) r * in);
+            Parallel.forEach(ceilDiv(in, COL_BLOCK), blk -> SkinnyKernels.gram(t, in, r, 1f, dH, x,
+                    blk * COL_BLOCK, Math.min(in, (blk + 1) * COL_BLOCK), dA));
+        }
+    }
+
+    /** Returns {@code scale·mᵀ} as a new [cols, rows] array, m being [rows, cols]. */
+    private static float[] transpose(float[] m, int rows, int cols, float scale) {
+        float[] t = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = scale * m[i * cols + j];
+            }
+        }
+        return t;
+    }
+
+    private static void transposeInto(float[] m, int rows, int cols, float[] dst) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                dst[j * rows + i] = m[i * cols + j];
+            }
+        }
+    }
+
+    private static void checkSizes(int t, int in, int out, int r) {
+        if (t < 0 || in < 1 || out < 1 || r < 1) {
+            throw new IllegalArgumentException("low-rank sizes: expected t >= 0, in, out, r >= 1, got t=" + t
+                    + " in=" + in + " out=" + out + " r=" + r);
+        }
+    }
+
+    private static void need(String name, float[] x, long size) {
+        if (x == null || x.length < size) {
+            throw new IllegalArgumentException("low-rank " + name + ": expected at least " + size + " floats, got "
+                    + (x == null ? "null" : x.length));
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+}
