@@ -18,7 +18,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * the host had the thread descheduled. Prints, per case, median wall and CPU-time GFLOP/s of each side and
  * the median of the per-pair time ratios.
  *
- * <p>Run: {@code scripts/bench.sh --interleaved}. Arguments: {@code [rounds]} (default 21).
+ * <p>Run: {@code scripts/bench.sh --interleaved}. Arguments: {@code [rounds] [regex]}: rounds default 21; only the cases whose
+ * {@code "name threads"} matches the regex (default all).
  */
 public final class Interleaved {
     private interface Op {
@@ -31,6 +32,7 @@ public final class Interleaved {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+        String only = args.length > 1 ? args[1] : ".*";
         List<Case> cases = new ArrayList<>();
         for (int size : new int[] {256, 1024, 2048}) {
             for (int threads : new int[] {1, 2}) {
@@ -47,7 +49,9 @@ public final class Interleaved {
         }
         System.out.println("case | thr | balora GFLOP/s wall (cpu) | OpenBLAS GFLOP/s wall (cpu) | time ratio OpenBLAS/balora median (min-max)");
         for (Case c : cases) {
-            measure(c, rounds);
+            if ((c.name() + " " + c.threads()).matches(only)) {
+                measure(c, rounds);
+            }
         }
     }
 

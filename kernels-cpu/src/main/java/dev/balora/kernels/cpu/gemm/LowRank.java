@@ -1,7 +1,6 @@
 package dev.balora.kernels.cpu.gemm;
 
 import dev.balora.kernels.cpu.Parallel;
-import dev.balora.kernels.cpu.Simd;
 
 /**
  * Fused forward and backward of a LoRA linear layer {@code y = x·wResᵀ + s·(x·Aᵀ)·Bᵀ}, float32, row-major
@@ -10,12 +9,11 @@ import dev.balora.kernels.cpu.Simd;
  * <p>The dense term goes to {@link VectorGemm}. The adapter term never forms B·A (out·in floats) and never
  * packs the big operand: per block of {@value #ROW_BLOCK} rows of T it computes the h rows and
  * immediately adds {@code s·h·Bᵀ} into the same y rows, so h stays in L1. Threads split rows of T (forward,
- * dH, dx) or columns of in/out (dA, dB), so no thread ever waits inside a reduction.
+ * dH, dx); dA and dB (reductions over T) go through {@link VectorGemm}, which splits its output instead.
  */
 public final class LowRank {
     /** Rows of T per parallel work unit: 64 rows of h at r=64 are 16 KiB. */
     static final int ROW_BLOCK = 64;
-    private static final int COL_BLOCK = 2 * Simd.LANES;
 
     private LowRank() {}
 
@@ -65,10 +63,9 @@ public final class LowRank {
         if (dB != null) {
             need("h", h, (long) t * r);
             need("dB", dB, (long) out * r);
-            float[] dBt = new float[r * out]; // [r, out]: the layout the column-split kernel writes
-            Parallel.forEach(ceilDiv(out, COL_BLOCK), blk -> SkinnyKernels.gram(t, out, r, s, h, dy,
-                    blk * COL_BLOCK, Math.min(out, (blk + 1) * COL_BLOCK), dBt));
-            transposeInto(dBt, r, out, dB);
+            // The no-pack SkinnyKernels.gram ran at ~1 GFLOP/s in a JIT-compiled loop (cause not yet found),
+            // so the two reductions over T go through the packed GEMM for now.
+            VectorGemm.gemm(true, false, 1, out, r, t, s, dy, 0, 0, h, 0, 0, 0f, dB, 0, 0);
         }
         if (dx == null && dA == null) {
             return;
@@ -96,8 +93,7 @@ public final class LowRank {
         if (dA != null) {
             need("x", x, (long) t * in);
             need("dA", dA, (long) r * in);
-            Parallel.forEach(ceilDiv(in, COL_BLOCK), blk -> SkinnyKernels.gram(t, in, r, 1f, dH, x,
-                    blk * COL_BLOCK, Math.min(in, (blk + 1) * COL_BLOCK), dA));
+            VectorGemm.gemm(true, false, 1, r, in, t, 1f, dH, 0, 0, x, 0, 0, 0f, dA, 0, 0);
         }
     }
 
@@ -110,14 +106,6 @@ public final class LowRank {
             }
         }
         return t;
-    }
-
-    private static void transposeInto(float[] m, int rows, int cols, float[] dst) {
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                dst[j * rows + i] = m[i * cols + j];
-            }
-        }
     }
 
     private static void checkSizes(int t, int in, int out, int r) {

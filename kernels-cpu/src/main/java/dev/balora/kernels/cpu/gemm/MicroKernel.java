@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class MicroKernel {
     static final VectorSpecies<Float> S = Simd.SPECIES;
     static final int V = Simd.LANES;
-    static final String DEFAULT_TILE = "8x2";
+    static final String DEFAULT_TILE = "12x2";
     /** Shape name, e.g. "8x2" = 8 rows × 2 vectors. */
     static final String TILE = System.getProperty("balora.gemm.tile", DEFAULT_TILE).trim();
     private static final int SHAPE = shapeIndex(TILE);

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The three tall-skinny products of a rank-r adapter, written so the big [T, n] operand is streamed in
+ * The two row-split tall-skinny products of a rank-r adapter, written so the big [T, n] operand is streamed in
  * place (never packed) and each of its loaded vectors feeds 4–8 FMAs. r is small (4..64), T and n large.
  * Each method works on a caller-chosen slice (rows of T, or columns of n) so {@link LowRank} can split
  * the work over threads without any reduction across threads. Bodies are generated-then-checked-in
@@ -16,8 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class SkinnyKernels {
     private static final VectorSpecies<Float> S = Simd.SPECIES;
     private static final int V = Simd.LANES;
-    /** Rows of T summed per pass in {@link #gram}: 512 rows × 2 vectors × 4 B = 64 KiB of x at 512-bit. */
-    static final int GRAM_T_BLOCK = 512;
 
     private SkinnyKernels() {}
 
@@ -248,110 +246,6 @@ final class SkinnyKernels {
                 }
                 if (3 < rows) {
                     c30.intoArray(y, y3 + c, m);
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code out[j·n + c] = scale · Σ_{t<T} g[t·r + j] · x[t·n + c]} for all j < r and columns c in [c0, c1),
-     * {@code c1 - c0 <= 2·V}: g is [T, r], x is [T, n], out is [r, n]. The sum over T runs in blocks of
-     * {@value #GRAM_T_BLOCK} rows so the x slice of a block stays in L1/L2 while every 8-row group of out
-     * passes over it; partial sums live in out between blocks.
-     */
-    static void gram(int tRows, int n, int r, float scale, float[] g, float[] x, int c0, int c1, float[] out) {
-        VectorMask<Float> m0 = S.indexInRange(c0, c1);
-        VectorMask<Float> m1 = S.indexInRange(c0 + V, c1);
-        for (int tb = 0; tb < tRows; tb += GRAM_T_BLOCK) {
-            int te = Math.min(tRows, tb + GRAM_T_BLOCK);
-            boolean first = tb == 0;
-            boolean last = te == tRows;
-            for (int j = 0; j < r; j += 8) {
-                int g0 = Math.min(j + 0, r - 1);
-                int g1 = Math.min(j + 1, r - 1);
-                int g2 = Math.min(j + 2, r - 1);
-                int g3 = Math.min(j + 3, r - 1);
-                int g4 = Math.min(j + 4, r - 1);
-                int g5 = Math.min(j + 5, r - 1);
-                int g6 = Math.min(j + 6, r - 1);
-                int g7 = Math.min(j + 7, r - 1);
-                FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g0 * n + c0 + 0 * V, m0);
-                FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g0 * n + c0 + 1 * V, m1);
-                FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g1 * n + c0 + 0 * V, m0);
-                FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g1 * n + c0 + 1 * V, m1);
-                FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g2 * n + c0 + 0 * V, m0);
-                FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g2 * n + c0 + 1 * V, m1);
-                FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g3 * n + c0 + 0 * V, m0);
-                FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g3 * n + c0 + 1 * V, m1);
-                FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g4 * n + c0 + 0 * V, m0);
-                FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g4 * n + c0 + 1 * V, m1);
-                FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g5 * n + c0 + 0 * V, m0);
-                FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g5 * n + c0 + 1 * V, m1);
-                FloatVector c60 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g6 * n + c0 + 0 * V, m0);
-                FloatVector c61 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g6 * n + c0 + 1 * V, m1);
-                FloatVector c70 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g7 * n + c0 + 0 * V, m0);
-                FloatVector c71 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, g7 * n + c0 + 1 * V, m1);
-                for (int t = tb, xi = tb * n + c0, gi = tb * r; t < te; t++, xi += n, gi += r) {
-                    FloatVector b0 = FloatVector.fromArray(S, x, xi, m0);
-                    FloatVector b1 = FloatVector.fromArray(S, x, xi + V, m1);
-                    FloatVector a0 = FloatVector.broadcast(S, g[gi + g0]);
-                    c00 = Simd.fma(a0, b0, c00);
-                    c01 = Simd.fma(a0, b1, c01);
-                    FloatVector a1 = FloatVector.broadcast(S, g[gi + g1]);
-                    c10 = Simd.fma(a1, b0, c10);
-                    c11 = Simd.fma(a1, b1, c11);
-                    FloatVector a2 = FloatVector.broadcast(S, g[gi + g2]);
-                    c20 = Simd.fma(a2, b0, c20);
-                    c21 = Simd.fma(a2, b1, c21);
-                    FloatVector a3 = FloatVector.broadcast(S, g[gi + g3]);
-                    c30 = Simd.fma(a3, b0, c30);
-                    c31 = Simd.fma(a3, b1, c31);
-                    FloatVector a4 = FloatVector.broadcast(S, g[gi + g4]);
-                    c40 = Simd.fma(a4, b0, c40);
-                    c41 = Simd.fma(a4, b1, c41);
-                    FloatVector a5 = FloatVector.broadcast(S, g[gi + g5]);
-                    c50 = Simd.fma(a5, b0, c50);
-                    c51 = Simd.fma(a5, b1, c51);
-                    FloatVector a6 = FloatVector.broadcast(S, g[gi + g6]);
-                    c60 = Simd.fma(a6, b0, c60);
-                    c61 = Simd.fma(a6, b1, c61);
-                    FloatVector a7 = FloatVector.broadcast(S, g[gi + g7]);
-                    c70 = Simd.fma(a7, b0, c70);
-                    c71 = Simd.fma(a7, b1, c71);
-                }
-                FloatVector sc = FloatVector.broadcast(S, last ? scale : 1f);
-                int rows = Math.min(8, r - j);
-                if (0 < rows) {
-                    c00.mul(sc).intoArray(out, g0 * n + c0 + 0 * V, m0);
-                    c01.mul(sc).intoArray(out, g0 * n + c0 + 1 * V, m1);
-                }
-                if (1 < rows) {
-                    c10.mul(sc).intoArray(out, g1 * n + c0 + 0 * V, m0);
-                    c11.mul(sc).intoArray(out, g1 * n + c0 + 1 * V, m1);
-                }
-                if (2 < rows) {
-                    c20.mul(sc).intoArray(out, g2 * n + c0 + 0 * V, m0);
-                    c21.mul(sc).intoArray(out, g2 * n + c0 + 1 * V, m1);
-                }
-                if (3 < rows) {
-                    c30.mul(sc).intoArray(out, g3 * n + c0 + 0 * V, m0);
-                    c31.mul(sc).intoArray(out, g3 * n + c0 + 1 * V, m1);
-                }
-                if (4 < rows) {
-                    c40.mul(sc).intoArray(out, g4 * n + c0 + 0 * V, m0);
-                    c41.mul(sc).intoArray(out, g4 * n + c0 + 1 * V, m1);
-                }
-                if (5 < rows) {
-                    c50.mul(sc).intoArray(out, g5 * n + c0 + 0 * V, m0);
-                    c51.mul(sc).intoArray(out, g5 * n + c0 + 1 * V, m1);
-                }
-                if (6 < rows) {
-                    c60.mul(sc).intoArray(out, g6 * n + c0 + 0 * V, m0);
-                    c61.mul(sc).intoArray(out, g6 * n + c0 + 1 * V, m1);
-                }
-                if (7 < rows) {
-                    c70.mul(sc).intoArray(out, g7 * n + c0 + 0 * V, m0);
-                    c71.mul(sc).intoArray(out, g7 * n + c0 + 1 * V, m1);
                 }
             }
         }

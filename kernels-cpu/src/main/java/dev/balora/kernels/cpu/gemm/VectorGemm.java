@@ -19,8 +19,12 @@ import jdk.incubator.vector.VectorMask;
  * runs the whole k loop for its range with its own packing buffers, so there is exactly one fork and one
  * join per call and never a barrier inside the k loop (a join per K block halves 2-thread speed here).
  *
- * <p>Tuned constants (Zen 4, AVX-512, JDK 25): see the table in the class body next to the constants;
- * chosen by the tile-shape sweep recorded in {@code docs/benchmarks.md}.
+ * <p>Tile shape ({@code -Dbalora.gemm.tile}, default 12x2 = 12 rows × 2 zmm, 24 accumulators): sgemm 1024³,
+ * 1 thread, Zen 4, JDK 25, balora alternated call by call with OpenBLAS ({@code Interleaved}), on a host at load
+ * 10–19 (so absolute GFLOP/s are 2–4× below a quiet host): balora wall GFLOP/s and OpenBLAS-time/balora-time
+ * ratio in two rounds — 12x2: 69 / 65 GFLOP/s, ratio 1.82 / 1.74; 8x2: 53 / 72, 1.23 / 0.94; 6x4: 37 / 44,
+ * 1.83 / 1.20; 4x3: 30 / 41, 1.64 / 0.99; 4x4: 28, 1.43. 12x2 was best or tied in both rounds; the margin is
+ * inside the noise, so re-run on a quiet host before trusting it. KC = 256, MC = 192, NC = 2048 were not swept.
  */
 public final class VectorGemm {
     /** Depth of one packed k slice. */
