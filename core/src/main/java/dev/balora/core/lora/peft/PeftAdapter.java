@@ -86,13 +86,23 @@ public final class PeftAdapter {
      */
     public static void save(Path dir, Module root, LoraConfig cfg, String baseModelNameOrPath,
                             Map<String, Object> baloraSettings) throws IOException {
+        save(dir, root, cfg, baseModelNameOrPath, null, baloraSettings);
+    }
+
+    /**
+     * As {@link #save(Path, Module, LoraConfig, String, Map)}, with PEFT's {@code task_type}.
+     *
+     * @param taskType e.g. "SEQ_CLS", "CAUSAL_LM"; null writes null
+     */
+    public static void save(Path dir, Module root, LoraConfig cfg, String baseModelNameOrPath, String taskType,
+                            Map<String, Object> baloraSettings) throws IOException {
         Map<String, LoraLinear> adapters = checkedAdapters(root, cfg);
         Map<String, F32Tensor> tensors = new LinkedHashMap<>();
         adapters.forEach((path, l) -> {
             tensors.put(AdapterLayout.key(path + ".lora_A.weight"), f32(l.loraA()));
             tensors.put(AdapterLayout.key(path + ".lora_B.weight"), f32(l.loraB()));
         });
-        write(dir, root, cfg, PeftAdapterConfig.of(cfg, baseModelNameOrPath, null), tensors, baloraSettings, false);
+        write(dir, root, cfg, PeftAdapterConfig.of(cfg, baseModelNameOrPath, taskType), tensors, baloraSettings, false);
     }
 
     /**
@@ -111,6 +121,16 @@ public final class PeftAdapter {
      */
     public static void saveConverted(Path dir, Module root, LoraConfig cfg, String baseModelNameOrPath,
                                      Map<String, Object> baloraSettings) throws IOException {
+        saveConverted(dir, root, cfg, baseModelNameOrPath, null, baloraSettings);
+    }
+
+    /**
+     * As {@link #saveConverted(Path, Module, LoraConfig, String, Map)}, with PEFT's {@code task_type}.
+     *
+     * @param taskType e.g. "SEQ_CLS", "CAUSAL_LM"; null writes null
+     */
+    public static void saveConverted(Path dir, Module root, LoraConfig cfg, String baseModelNameOrPath, String taskType,
+                                     Map<String, Object> baloraSettings) throws IOException {
         Map<String, LoraLinear> adapters = checkedAdapters(root, cfg);
         Map<String, F32Tensor> tensors = new LinkedHashMap<>();
         adapters.forEach((path, l) -> {
@@ -120,7 +140,7 @@ public final class PeftAdapter {
         });
         double alpha = cfg.useRslora() ? Math.sqrt(2) * cfg.alpha() : 2 * cfg.alpha();
         LoraConfig converted = cfg.withRank(2 * cfg.r(), alpha).withInit(new LoraInit.Kaiming());
-        write(dir, root, cfg, PeftAdapterConfig.of(converted, baseModelNameOrPath, null), tensors, baloraSettings, true);
+        write(dir, root, cfg, PeftAdapterConfig.of(converted, baseModelNameOrPath, taskType), tensors, baloraSettings, true);
     }
 
     private static Map<String, LoraLinear> checkedAdapters(Module root, LoraConfig cfg) {

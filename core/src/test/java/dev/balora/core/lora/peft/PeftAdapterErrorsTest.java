@@ -149,6 +149,17 @@ class PeftAdapterErrorsTest {
     }
 
     @Test
+    void badBaloraConfigIsAFormatError() throws IOException {
+        Path f = dir.resolve(PeftAdapter.BALORA_FILE);
+        Files.writeString(f, "{\"settings\": ");
+        AdapterFormatException e = failsUnchanged();
+        assertEquals(f, e.file());
+        assertEquals("(json)", e.key());
+        Files.writeString(f, "{\"settings\": [1, 2]}");
+        assertEquals("settings", failsUnchanged().key());
+    }
+
+    @Test
     void rankAboveALayersWidthIsAFormatError() throws IOException {
         editConfig(c -> c.put("r", 10));
         AdapterFormatException e = failsUnchanged();

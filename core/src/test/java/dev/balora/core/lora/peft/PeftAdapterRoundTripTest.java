@@ -89,7 +89,7 @@ class PeftAdapterRoundTripTest {
         ModuleTree m = ModuleTree.tiny(MODEL_SEED);
         LoraConfig cfg = cfg(new LoraInit.Pissa(), false, List.of("classifier"));
         LoraInjector.inject(m, cfg);
-        PeftAdapter.save(tmp, m, cfg, "bert-base-uncased", null);
+        PeftAdapter.save(tmp, m, cfg, "bert-base-uncased", "SEQ_CLS", null);
         JsonNode c = new ObjectMapper().readTree(tmp.resolve(PeftAdapter.CONFIG_FILE).toFile());
         assertEquals("LORA", c.get("peft_type").asText());
         assertTrue(c.get("r").isInt());
@@ -105,6 +105,8 @@ class PeftAdapterRoundTripTest {
         assertFalse(c.get("use_rslora").asBoolean());
         assertEquals(0.0, c.get("lora_dropout").asDouble());
         assertEquals("bert-base-uncased", c.get("base_model_name_or_path").asText());
+        assertEquals("SEQ_CLS", c.get("task_type").asText());
+        assertEquals("SEQ_CLS", PeftAdapter.load(tmp, ModuleTree.tiny(MODEL_SEED)).config().taskType());
         try (SafetensorsReader st = SafetensorsReader.open(tmp.resolve(PeftAdapter.WEIGHTS_FILE))) {
             assertEquals("pt", st.metadata().get("format"));
             assertTrue(st.names().contains("base_model.model.blocks.1.mlp.down.lora_A.weight"));
