@@ -43,9 +43,17 @@ class MiniLmOracleTest {
         return t;
     }
 
+    /** Oracle instances are slow to build (each parses the file), so one per length is shared by all tests. */
+    static final java.util.Map<Integer, HuggingFaceTokenizer> truncatingByLength = new java.util.HashMap<>();
+
     static HuggingFaceTokenizer truncating(int maxLength) throws IOException {
-        return open(HuggingFaceTokenizer.builder().optTokenizerPath(file).optMaxLength(maxLength)
-                .optTruncation(true).optPadding(false));
+        HuggingFaceTokenizer t = truncatingByLength.get(maxLength);
+        if (t == null) {
+            t = open(HuggingFaceTokenizer.builder().optTokenizerPath(file).optMaxLength(maxLength)
+                    .optTruncation(true).optPadding(false));
+            truncatingByLength.put(maxLength, t);
+        }
+        return t;
     }
 
     @AfterAll
@@ -90,7 +98,7 @@ class MiniLmOracleTest {
         List<String> reviews = TestTexts.reviews();
         texts.addAll(reviews.subList(0, 40));
         texts.add(String.join(" ", reviews.subList(100, 112))); // well over 512 tokens
-        for (int maxLength : new int[] {2, 3, 7, 17, 128, 512}) {
+        for (int maxLength : new int[] {2, 7, 128, 512}) {
             HuggingFaceTokenizer hf = truncating(maxLength);
             for (String text : texts) {
                 Encoding e = ours.encode(text, maxLength);
@@ -120,7 +128,7 @@ class MiniLmOracleTest {
         for (String[] p : pairs) {
             assertSame(full.encode(p[0], p[1]), ours.encodePair(p[0], p[1]), show(p[0]) + " | " + show(p[1]));
         }
-        for (int maxLength : new int[] {3, 4, 9, 10, 33, 128}) {
+        for (int maxLength : new int[] {3, 9, 10, 128}) { // budgets 0, 6 (even), 7 (odd), 125
             HuggingFaceTokenizer hf = truncating(maxLength);
             for (String[] p : pairs) {
                 Encoding e = ours.encodePair(p[0], p[1], maxLength);
