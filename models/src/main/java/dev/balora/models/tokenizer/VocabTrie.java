@@ -113,8 +113,11 @@ final class VocabTrie {
         }
     }
 
+    /** MurmurHash3's 64-bit finalizer: keys differ mostly in their low 16 bits, which linear probing needs spread. */
     private static int hash(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+        long h = key ^ (key >>> 33);
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return (int) h;
     }
 }

@@ -19,7 +19,10 @@ import java.util.OptionalInt;
  *
  * <p>Throughput, measured by {@code WordPieceThroughput} (test sources) with
  * {@link #encodeBatch(List, int, boolean)} at {@code maxLength = 128}, on all 5,000 food reviews, one thread,
- * JDK 25 on the 2-core development container (shared with other jobs): THROUGHPUT_PLACEHOLDER
+ * JDK 25, batches of 64, best of ten passes after five warm-up passes, on the 2-core development container
+ * while it ran a load average of about 17 (so an idle core does several times better): 11,000 sentences/s and
+ * 845,000 tokens/s (382,391 real tokens after truncation; the texts hold 500,573 untruncated, all of which are
+ * tokenized before truncation).
  */
 public final class WordPieceTokenizer {
     private final String source;

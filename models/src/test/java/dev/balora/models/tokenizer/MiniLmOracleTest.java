@@ -43,9 +43,17 @@ class MiniLmOracleTest {
         return t;
     }
 
+    /** Oracle instances are slow to build (each parses the file), so one per length is shared by all tests. */
+    static final java.util.Map<Integer, HuggingFaceTokenizer> truncatingByLength = new java.util.HashMap<>();
+
     static HuggingFaceTokenizer truncating(int maxLength) throws IOException {
-        return open(HuggingFaceTokenizer.builder().optTokenizerPath(file).optMaxLength(maxLength)
-                .optTruncation(true).optPadding(false));
+        HuggingFaceTokenizer t = truncatingByLength.get(maxLength);
+        if (t == null) {
+            t = open(HuggingFaceTokenizer.builder().optTokenizerPath(file).optMaxLength(maxLength)
+                    .optTruncation(true).optPadding(false));
+            truncatingByLength.put(maxLength, t);
+        }
+        return t;
     }
 
     @AfterAll
@@ -90,7 +98,7 @@ class MiniLmOracleTest {
         List<String> reviews = TestTexts.reviews();
         texts.addAll(reviews.subList(0, 40));
         texts.add(String.join(" ", reviews.subList(100, 112))); // well over 512 tokens
-        for (int maxLength : new int[] {2, 3, 7, 17, 128, 512}) {
+        for (int maxLength : new int[] {2, 7, 128, 512}) {
             HuggingFaceTokenizer hf = truncating(maxLength);
             for (String text : texts) {
                 Encoding e = ours.encode(text, maxLength);
@@ -120,7 +128,7 @@ class MiniLmOracleTest {
         for (String[] p : pairs) {
             assertSame(full.encode(p[0], p[1]), ours.encodePair(p[0], p[1]), show(p[0]) + " | " + show(p[1]));
         }
-        for (int maxLength : new int[] {3, 4, 9, 10, 33, 128}) {
+        for (int maxLength : new int[] {3, 9, 10, 128}) { // budgets 0, 6 (even), 7 (odd), 125
             HuggingFaceTokenizer hf = truncating(maxLength);
             for (String[] p : pairs) {
                 Encoding e = ours.encodePair(p[0], p[1], maxLength);
@@ -158,24 +166,27 @@ class MiniLmOracleTest {
 
     /**
      * Random strings from a mix of scripts, symbols, marks and controls: a wide net for the character classes.
-     * Code points are drawn only from blocks assigned since Unicode 6, so that the JDK's and the Rust crate's
-     * Unicode versions agree on them.
+     * Includes the whole code space (unassigned, private use, supplementary planes) except lone surrogates.
      */
     @Test
     void randomMixedScriptStringsMatch() {
         int[][] ranges = {{0x20, 0x7E}, {0x20, 0x7E}, {0x20, 0x7E}, {0x00, 0x1F}, {0x80, 0x24F}, {0x300, 0x36F},
                 {0x370, 0x3FF}, {0x400, 0x4FF}, {0x590, 0x5FF}, {0x600, 0x6FF}, {0x900, 0x97F}, {0xE00, 0xE7F},
                 {0x2000, 0x206F}, {0x20A0, 0x20BF}, {0x2100, 0x214F}, {0x2190, 0x21FF}, {0x3000, 0x303F},
-                {0x3040, 0x30FF}, {0x4E00, 0x9FA5}, {0xAC00, 0xD7A3}, {0xFF00, 0xFFEF}, {0x1F300, 0x1F5FF}};
+                {0x3040, 0x30FF}, {0x4E00, 0x9FA5}, {0xAC00, 0xD7A3}, {0xFF00, 0xFFEF}, {0x1F300, 0x1F5FF}, {0x0, 0xFFFF}, {0x10000, 0x10FFFF},
+                {0x2000, 0x2BFF}, {0x10000, 0x1FFFF}};
         Random random = new Random(20240531);
         int mismatches = 0;
         StringBuilder report = new StringBuilder();
-        for (int n = 0; n < 400; n++) {
+        for (int n = 0; n < 1500; n++) {
             StringBuilder sb = new StringBuilder();
             int length = 1 + random.nextInt(40);
             for (int i = 0; i < length; i++) {
                 int[] range = ranges[random.nextInt(ranges.length)];
-                sb.appendCodePoint(range[0] + random.nextInt(range[1] - range[0] + 1));
+                int cp = range[0] + random.nextInt(range[1] - range[0] + 1);
+                if (cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE) { // Rust strings cannot hold them
+                    sb.appendCodePoint(cp);
+                }
             }
             String text = sb.toString();
             int[] expected = ints(full.encode(text).getIds());
