@@ -15,6 +15,28 @@ final class Json {
 
     private Json() {}
 
+    /** @return the pretty-printed {@code summary.json}; a loss never computed (NaN) is written as null */
+    static String summary(TrainingSummary s, TrainerConfig c) throws com.fasterxml.jackson.core.JsonProcessingException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("steps", s.steps());
+        json.put("total_steps", s.totalSteps());
+        json.put("epochs", s.epochs());
+        json.put("final_loss", finite(s.finalLoss()));
+        json.put("final_task_loss", finite(s.finalTaskLoss()));
+        json.put("final_eval", s.finalEval());
+        json.put("examples_seen", s.examplesSeen());
+        json.put("tokens_seen", s.tokensSeen());
+        json.put("elapsed_s", s.elapsedSeconds());
+        json.put("examples_per_s", s.examplesPerSecond());
+        json.put("resumed_from_step", s.resumedFromStep());
+        json.put("config", config(c));
+        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
     /** @return the config's fields by name, the output directory as a string */
     static Map<String, Object> config(TrainerConfig c) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -48,8 +49,41 @@ final class MetricsLog implements Closeable {
         return new MetricsLog(file, ch);
     }
 
+    /** Appends a {@code "type": "train"} line; tokens and tokens/s only when the task counts tokens. */
+    void appendStep(StepRecord r) throws IOException {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "train");
+        line.put("step", r.step());
+        line.put("epoch", r.epoch());
+        line.put("loss", r.loss());
+        line.put("task_loss", r.taskLoss());
+        line.put("terms", r.terms());
+        line.put("lambdas", r.lambdas());
+        line.put("lr", r.lr());
+        line.put("grad_norm", r.gradNorm());
+        line.put("examples", r.examples());
+        line.put("examples_per_s", r.examplesPerSecond());
+        if (r.tokens() > 0) {
+            line.put("tokens", r.tokens());
+            line.put("tokens_per_s", r.tokensPerSecond());
+        }
+        line.put("elapsed_s", r.elapsedSeconds());
+        append(line);
+    }
+
+    /** Appends a {@code "type": "eval"} line: step, epoch, every metric, eval_s. */
+    void appendEval(EvalRecord r) throws IOException {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "eval");
+        line.put("step", r.step());
+        line.put("epoch", r.epoch());
+        line.putAll(r.metrics());
+        line.put("eval_s", r.seconds());
+        append(line);
+    }
+
     /** Appends one line. */
-    void append(Map<String, Object> line) throws IOException {
+    private void append(Map<String, Object> line) throws IOException {
         byte[] bytes = (Json.MAPPER.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {

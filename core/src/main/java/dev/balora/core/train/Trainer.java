@@ -246,7 +246,7 @@ public final class Trainer {
             StepRecord r = new StepRecord(p.step, total, epochProgress(), totals.meanLoss(), totals.meanTask(),
                     totals.meanTerms(), totals.lambdas(), lr, norm, totals.examples(), totals.tokens(),
                     totals.examples() / seconds, totals.tokens() > 0 ? totals.tokens() / seconds : Double.NaN, elapsed());
-            log.append(stepLine(r));
+            log.appendStep(r);
             listeners.forEach(l -> l.onStep(r));
         }
 
@@ -257,13 +257,7 @@ public final class Trainer {
                 e = task.evaluate();
             }
             EvalRecord r = new EvalRecord(p.step, epochProgress(), e.metrics(), (System.nanoTime() - began) / 1e9);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("type", "eval");
-            line.put("step", r.step());
-            line.put("epoch", r.epoch());
-            line.putAll(r.metrics());
-            line.put("eval_s", r.seconds());
-            log.append(line);
+            log.appendEval(r);
             listeners.forEach(l -> l.onEval(r));
             return r.metrics();
         }
@@ -285,45 +279,10 @@ public final class Trainer {
             double elapsed = elapsed();
             TrainingSummary s = new TrainingSummary(p.step, total, epochProgress(), p.lastLoss, p.lastTask, finalEval,
                     p.examplesSeen, p.tokensSeen, elapsed, p.examplesSeen / Math.max(elapsed, 1e-9), resumedFrom);
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("steps", s.steps());
-            json.put("total_steps", s.totalSteps());
-            json.put("epochs", s.epochs());
-            json.put("final_loss", finite(s.finalLoss()));
-            json.put("final_task_loss", finite(s.finalTaskLoss()));
-            json.put("final_eval", s.finalEval());
-            json.put("examples_seen", s.examplesSeen());
-            json.put("tokens_seen", s.tokensSeen());
-            json.put("elapsed_s", s.elapsedSeconds());
-            json.put("examples_per_s", s.examplesPerSecond());
-            json.put("resumed_from_step", s.resumedFromStep());
-            json.put("config", Json.config(config));
             Files.createDirectories(config.outputDir());
-            AtomicFiles.writeString(config.outputDir().resolve(SUMMARY_FILE),
-                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+            AtomicFiles.writeString(config.outputDir().resolve(SUMMARY_FILE), Json.summary(s, config));
             listeners.forEach(l -> l.onFinish(s));
             return s;
-        }
-
-        private Map<String, Object> stepLine(StepRecord r) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("type", "train");
-            line.put("step", r.step());
-            line.put("epoch", r.epoch());
-            line.put("loss", r.loss());
-            line.put("task_loss", r.taskLoss());
-            line.put("terms", r.terms());
-            line.put("lambdas", r.lambdas());
-            line.put("lr", r.lr());
-            line.put("grad_norm", r.gradNorm());
-            line.put("examples", r.examples());
-            line.put("examples_per_s", r.examplesPerSecond());
-            if (r.tokens() > 0) {
-                line.put("tokens", r.tokens());
-                line.put("tokens_per_s", r.tokensPerSecond());
-            }
-            line.put("elapsed_s", r.elapsedSeconds());
-            return line;
         }
 
         private double epochProgress() {
@@ -333,10 +292,5 @@ public final class Trainer {
         private double elapsed() {
             return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
         }
-    }
-
-    /** JSON has no NaN: a loss that was never computed is written as null. */
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
     }
 }

@@ -336,6 +336,45 @@ class TrainerTest {
     }
 
     @Test
+    void languageModelTasksLogTokensAndPerplexity(@TempDir Path out) throws IOException {
+        ToyTask inner = new ToyTask(20, 4, false, 0.0);
+        TrainingTask lm = new TrainingTask() {
+            @Override
+            public int size() {
+                return inner.size();
+            }
+
+            @Override
+            public Map<String, Tensor> trainableParameters() {
+                return inner.trainableParameters();
+            }
+
+            @Override
+            public MicroBatchLoss loss(int[] ids, StepContext ctx) {
+                return MicroBatchLoss.of(inner.loss(ids, ctx).total(), 5L * ids.length);
+            }
+
+            @Override
+            public Evaluation evaluate() {
+                return new Evaluation.LanguageModel(11 * Math.log(6), 11);
+            }
+        };
+        TrainingSummary s = new Trainer(lm, config(out).maxSteps(3).build()).run();
+        // 20 examples in micro-batches 7, 7, 6: step 1 = 7 + 7, step 2 = 6 (the epoch's partial last step, not
+        // borrowing from the next epoch), step 3 = 7 + 7 of epoch 1; 5 tokens per example.
+        assertEquals(5L * (14 + 6 + 14), s.tokensSeen());
+        assertEquals(1.7, s.epochs(), 1e-15);
+        assertEquals(6.0, s.finalEval().get("perplexity"), 1e-12);
+        List<JsonNode> lines = lines(out.resolve(Trainer.METRICS_FILE));
+        assertEquals(70, lines.get(0).get("tokens").asLong());
+        assertTrue(lines.get(0).get("tokens_per_s").asDouble() > 0);
+        JsonNode eval = lines.get(lines.size() - 1);
+        assertEquals("eval", eval.get("type").asText());
+        assertEquals(Math.log(6), eval.get("nll").asDouble(), 1e-15);
+        assertEquals(11, eval.get("tokens").asLong());
+    }
+
+    @Test
     void accumulationMatchesOneLargeBatch(@TempDir Path tmp) throws IOException {
         // 16 examples: 4 micro-batches of 4 accumulated ≈ 2 micro-batches of 8 accumulated ≈ 1 batch of 16 (the mean
         // of equal-size micro-batch means is the full mean), up to float rounding.
