@@ -66,7 +66,8 @@ public final class HfDecoderCheckpoint {
     /**
      * @param dir     a directory holding config.json and model.safetensors (or the sharded index and its shards)
      * @param options parameter element type (F64 reads the file values exactly) and the seed of dropout
-     * @return the model with every parameter read from the files
+     * @return the model with every parameter read from the files, in evaluation mode (dropout off), as Hugging
+     *     Face's {@code from_pretrained} returns it; call {@code train()} before training
      * @throws DecoderCheckpointException when a file is missing, a tensor is missing or unexpected, or a shape differs
      */
     public static CausalLm load(Path dir, DecoderOptions options) throws IOException {
@@ -109,6 +110,7 @@ public final class HfDecoderCheckpoint {
                         + missing.size()) + " parameters", "missing " + missing + ", unexpected " + unexpected);
             }
             model.loadStateDict(values, true);
+            model.eval();
             return model;
         } finally {
             for (SafetensorsReader r : readers.values()) {
