@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure. */
 @Command(name = "balora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune transformer models with BA-LoRA (bias-aware low-rank adaptation), in pure Java.",
-        subcommands = {DemoCommand.class, FinetuneCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class, MergeCommand.class,
+                InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage or bad input (a missing file, a malformed row…). */
     public static final int EXIT_BAD_INPUT = 2;

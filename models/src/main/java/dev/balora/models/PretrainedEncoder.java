@@ -15,7 +15,6 @@ import dev.balora.models.tokenizer.TokenizerJsonReader;
 import dev.balora.models.tokenizer.WordPieceTokenizer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,8 +33,10 @@ import java.util.Map;
  * @param config    the architecture
  * @param weights   encoder parameters by HF name ({@code embeddings.word_embeddings.weight} …), [out, in] linears
  * @param tokenizer the WordPiece tokenizer that goes with the weights
+ * @param tokenizerJson the tokenizer.json bytes it was read from (copied next to exported models)
  */
-public record PretrainedEncoder(String name, BertConfig config, Map<String, WeightTensor> weights, WordPieceTokenizer tokenizer) {
+public record PretrainedEncoder(String name, BertConfig config, Map<String, WeightTensor> weights, WordPieceTokenizer tokenizer,
+                                byte[] tokenizerJson) {
     /**
      * @param nameOrDir "minilm" (all-MiniLM-L6-v2), "bge-small" (bge-small-en-v1.5) — both read from their Maven
      *                  artifacts' ONNX files — or a Hugging Face directory with config.json, model.safetensors and
@@ -52,11 +53,13 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
     private static PretrainedEncoder fromArtifact(ModelArtifacts.Model model, String name) throws IOException {
         ModelArtifacts art = ModelArtifacts.locate(model);
         BertOnnxWeights w = BertOnnxWeights.fromGraph(art.readGraph());
-        WordPieceTokenizer tok;
+        byte[] json;
+        String source;
         try (ModelArtifacts.SizedStream s = art.openTokenizer()) {
-            tok = TokenizerJsonReader.read(s.stream(), s.source());
+            json = s.stream().readAllBytes();
+            source = s.source();
         }
-        return new PretrainedEncoder(name, w.config(), w.tensors(), tok);
+        return new PretrainedEncoder(name, w.config(), w.tensors(), TokenizerJsonReader.parse(json, source), json);
     }
 
     /** Reads config.json + model.safetensors (+ tokenizer.json, or the MiniLM tokenizer when absent). */
@@ -87,15 +90,19 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
             }
         }
         Path tokFile = dir.resolve("tokenizer.json");
-        WordPieceTokenizer tok;
+        byte[] json;
+        String source;
         if (Files.exists(tokFile)) {
-            try (InputStream in = Files.newInputStream(tokFile)) {
-                tok = TokenizerJsonReader.read(in, tokFile.toString());
-            }
+            json = Files.readAllBytes(tokFile);
+            source = tokFile.toString();
         } else {
-            tok = dev.balora.models.tokenizer.Tokenizers.miniLm();
+            // A bare BERT checkpoint without its tokenizer: fall back to MiniLM's (the uncased BERT vocabulary).
+            try (ModelArtifacts.SizedStream s = ModelArtifacts.locate(ModelArtifacts.Model.ALL_MINILM_L6_V2).openTokenizer()) {
+                json = s.stream().readAllBytes();
+                source = s.source();
+            }
         }
-        return new PretrainedEncoder(dir.toString(), cfg, weights, tok);
+        return new PretrainedEncoder(dir.toString(), cfg, weights, TokenizerJsonReader.parse(json, source), json);
     }
 
     /** @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options}) */

@@ -1,0 +1,44 @@
+package dev.balora.cli;
+
+import dev.balora.core.train.Evaluation;
+import dev.balora.models.PretrainedEncoder;
+import dev.balora.models.data.TextClassificationDataset;
+import dev.balora.models.finetune.EncodedDataset;
+import dev.balora.models.finetune.SequenceClassificationTask;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code balora eval}: evaluate a fine-tuned adapter on labelled data. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a fine-tuned adapter on labelled data.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--adapter", required = true, description = "adapter directory written by balora finetune")
+    Path adapter;
+    @Option(names = "--model", defaultValue = "minilm", description = "base model: minilm | bge-small | DIR (default: ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--eval", required = true, description = "labelled data: .tsv, .csv or .jsonl")
+    Path eval;
+    @Option(names = "--text-column", defaultValue = "text")
+    String textColumn;
+    @Option(names = "--label-column", defaultValue = "label")
+    String labelColumn;
+    @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default: ${DEFAULT-VALUE})")
+    int maxLength;
+
+    @Override
+    public Integer call() throws Exception {
+        PretrainedEncoder enc = PretrainedEncoder.load(model);
+        AdapterModels.Loaded loaded = AdapterModels.load(enc, adapter);
+        TextClassificationDataset data = DataFiles.read(eval, textColumn, labelColumn, loaded.labels());
+        EncodedDataset encoded = new EncodedDataset(data, enc.tokenizer(), maxLength);
+        SequenceClassificationTask task = new SequenceClassificationTask(loaded.model(), encoded, encoded, null, null, null, 64);
+        Evaluation.Classification ev = task.evaluate(encoded);
+        Map<String, Double> m = ev.metrics();
+        System.out.printf(Locale.ROOT, "%s on %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", adapter, eval,
+                data.size(), m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
+        return 0;
+    }
+}

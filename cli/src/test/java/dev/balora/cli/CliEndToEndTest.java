@@ -1,0 +1,177 @@
+package dev.balora.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.balora.core.io.SafetensorsReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line end to end on a small slice of the real data with the real MiniLM: finetune (BA-LoRA) → files and
+ * logged terms → eval reproduces the run's accuracy → export → merge → the merged model predicts the same.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndTest {
+    @TempDir
+    static Path tmp;
+    static Path train;
+    static Path eval;
+    static Path run;
+
+    record Result(int code, String out, String err) {}
+
+    static Result balora(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void data() throws Exception {
+        List<String> lines = Files.readAllLines(repoData().resolve("food-reviews/food-reviews-train.tsv"));
+        train = tmp.resolve("train.tsv");
+        eval = tmp.resolve("eval.tsv");
+        // Rows of both labels: the header, then a slice of the file (it interleaves great/other).
+        Files.write(train, lines.subList(0, 41));
+        Files.write(eval, concat(lines.get(0), lines.subList(41, 61)));
+        run = tmp.resolve("run");
+    }
+
+    static List<String> concat(String head, List<String> rest) {
+        List<String> l = new java.util.ArrayList<>();
+        l.add(head);
+        l.addAll(rest);
+        return l;
+    }
+
+    static Path repoData() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("data/food-reviews"))) {
+                return d.resolve("data");
+            }
+        }
+        throw new IllegalStateException("no data/ folder");
+    }
+
+    @Test
+    @Order(1)
+    void finetuneWritesAdapterMetricsAndPlots() throws Exception {
+        Result r = balora("finetune", "--train", train.toString(), "--eval", eval.toString(), "--method", "balora",
+                "--max-length", "32", "--batch", "8", "--max-steps", "4", "--lr", "1e-3", "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("metrics.jsonl", "summary.json", "results.md", "loss.png", "adapter/adapter_config.json",
+                "adapter/adapter_model.safetensors", "adapter/balora_config.json")) {
+            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        JsonNode step = lines.stream().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+        }).filter(n -> n.has("terms")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no step lines: " + lines));
+        JsonNode terms = step.get("terms");
+        for (String term : List.of("consistency_cosine_mse", "diversity_covariance", "svd_nuclear")) {
+            assertTrue(terms.has(term), "term " + term + " logged: " + step);
+            assertNotEquals(0.0, terms.get(term).asDouble(), "BA-LoRA term " + term + " must be real, not zero");
+        }
+        JsonNode cfg = json.readTree(run.resolve("adapter/adapter_config.json").toFile());
+        assertEquals("LORA", cfg.get("peft_type").asText());
+        assertEquals(16, cfg.get("r").asInt(), "PiSSA-initialised adapters are saved converted to rank 2r");
+        try (SafetensorsReader sr = SafetensorsReader.open(run.resolve("adapter/adapter_model.safetensors"))) {
+            assertTrue(sr.contains("base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight"), sr.names().toString());
+            assertTrue(sr.names().stream().anyMatch(n -> n.contains("classifier")), "the head travels as modules_to_save");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void evalReproducesTheRunsAccuracy() throws Exception {
+        JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+        double runAcc = summary.path("final_eval").path("accuracy").asDouble(Double.NaN);
+        Result r = balora("eval", "--adapter", run.resolve("adapter").toString(), "--eval", eval.toString(), "--max-length", "32");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", runAcc)),
+                "eval after reload must reproduce the run's accuracy " + runAcc + ": " + r.out());
+    }
+
+    @Test
+    @Order(3)
+    void exportAndMergeWriteLoadableFiles() throws Exception {
+        Path exported = tmp.resolve("exported");
+        Result e = balora("export", "--adapter", run.resolve("adapter").toString(), "--out", exported.toString());
+        assertEquals(0, e.code(), e.err());
+        Result again = balora("eval", "--adapter", exported.toString(), "--eval", eval.toString(), "--max-length", "32");
+        Result orig = balora("eval", "--adapter", run.resolve("adapter").toString(), "--eval", eval.toString(), "--max-length", "32");
+        assertEquals(orig.out().replace(run.resolve("adapter").toString(), "X"), again.out().replace(exported.toString(), "X"));
+        Path merged = tmp.resolve("merged");
+        Result m = balora("merge", "--adapter", run.resolve("adapter").toString(), "--out", merged.toString());
+        assertEquals(0, m.code(), m.err());
+        try (SafetensorsReader sr = SafetensorsReader.open(merged.resolve("model.safetensors"))) {
+            assertTrue(sr.contains("bert.encoder.layer.0.attention.self.query.weight"));
+            assertTrue(sr.names().stream().noneMatch(n -> n.contains("lora_")), "merged weights carry no adapter tensors");
+        }
+        assertTrue(Files.exists(merged.resolve("config.json")) && Files.exists(merged.resolve("tokenizer.json")));
+    }
+
+    @Test
+    @Order(4)
+    void badInputIsOneClearLineAndExitCode2() throws Exception {
+        Result missing = balora("finetune", "--train", tmp.resolve("nope.tsv").toString(), "--eval", eval.toString(),
+                "--out", tmp.resolve("x1").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.tsv"), missing.err());
+        assertFalse(Files.exists(tmp.resolve("x1")), "nothing written for a failed start");
+
+        Path bad = tmp.resolve("bad.tsv");
+        Files.writeString(bad, "label\tproduct\ttext\ngreat\tp1\t\"unterminated\n");
+        Result malformed = balora("finetune", "--train", bad.toString(), "--eval", eval.toString(), "--out", tmp.resolve("x2").toString());
+        assertEquals(2, malformed.code());
+        assertTrue(malformed.err().contains("bad.tsv"), malformed.err());
+
+        Path unknown = tmp.resolve("unknown.tsv");
+        Files.writeString(unknown, "label\tproduct\ttext\nsuperb\tp\tnice\n");
+        Result unk = balora("finetune", "--train", train.toString(), "--eval", unknown.toString(), "--out", tmp.resolve("x3").toString());
+        assertEquals(2, unk.code());
+        assertTrue(unk.err().contains("superb"), unk.err());
+
+        Path empty = tmp.resolve("empty.tsv");
+        Files.writeString(empty, "label\tproduct\ttext\n");
+        assertEquals(2, balora("finetune", "--train", empty.toString(), "--eval", eval.toString(), "--out", tmp.resolve("x4").toString()).code());
+
+        Path noWeights = Files.createDirectories(tmp.resolve("model-without-weights"));
+        Files.writeString(noWeights.resolve("config.json"), "{}");
+        Result nw = balora("finetune", "--model", noWeights.toString(), "--train", train.toString(), "--eval", eval.toString(),
+                "--out", tmp.resolve("x5").toString());
+        assertEquals(2, nw.code(), nw.err());
+        assertTrue(nw.err().contains("model.safetensors"), nw.err());
+
+        Result badAdapter = balora("eval", "--adapter", tmp.resolve("no-adapter").toString(), "--eval", eval.toString());
+        assertEquals(2, badAdapter.code(), badAdapter.err());
+        assertEquals(2, balora("finetune", "--bogus-flag").code());
+    }
+}
