@@ -52,7 +52,7 @@ final class BinaryKernels {
             Parallel.forEach(parts, p -> {
                 int c0 = Split.start(inner, parts, p);
                 int c1 = Split.start(inner, parts, p + 1);
-                run(op, a, c0 * aStep, aStep, b, c0 * bStep, bStep, out, c0, c1 - c0);
+                run(op, a, c0 * aStep, aStep, b, c0 * bStep, bStep, out, c0, c1 - c0, new float[S.length()], new float[S.length()]);
             });
             return;
         }
@@ -62,14 +62,22 @@ final class BinaryKernels {
             int r0 = Split.start(runCount, parts, p);
             int r1 = Split.start(runCount, parts, p + 1);
             Dims.Runs cur = dims.runs(r0);
+            float[] scratchA = new float[S.length()];
+            float[] scratchB = new float[S.length()];
             for (int r = r0; r < r1; r++, cur.next()) {
-                run(op, a, (int) cur.offset(0), aStep, b, (int) cur.offset(1), bStep, out, (int) cur.offset(2), inner);
+                run(op, a, (int) cur.offset(0), aStep, b, (int) cur.offset(1), bStep, out, (int) cur.offset(2), inner,
+                        scratchA, scratchB);
             }
         });
     }
 
-    /** One innermost run of {@code len} outputs from {@code o}; steps 0 and 1 are vectorised. */
-    private static void run(BinaryOp op, float[] a, int ai, int aStep, float[] b, int bi, int bStep, float[] out, int o, int len) {
+    /**
+     * One innermost run of {@code len} outputs from {@code o}; steps 0 and 1 are vectorised. A step-0 operand is
+     * read from {@code scratch} filled with its one value, so every vector loop has the same branch-free shape
+     * (a select between a broadcast and a load inside the loop made C2 box the vectors).
+     */
+    private static void run(BinaryOp op, float[] a, int ai, int aStep, float[] b, int bi, int bStep, float[] out, int o,
+                            int len, float[] scratchA, float[] scratchB) {
         boolean aOk = aStep == 0 || aStep == 1;
         boolean bOk = bStep == 0 || bStep == 1;
         if (!aOk || !bOk || (aStep == 0 && bStep == 0)) {
@@ -78,31 +86,52 @@ final class BinaryKernels {
             }
             return;
         }
-        FloatVector aBroad = aStep == 0 ? FloatVector.broadcast(S, a[ai]) : null;
-        FloatVector bBroad = bStep == 0 ? FloatVector.broadcast(S, b[bi]) : null;
-        int i = 0;
-        int bound = S.loopBound(len);
-        for (; i < bound; i += S.length()) {
-            FloatVector va = aBroad != null ? aBroad : FloatVector.fromArray(S, a, ai + i);
-            FloatVector vb = bBroad != null ? bBroad : FloatVector.fromArray(S, b, bi + i);
-            apply(op, va, vb).intoArray(out, o + i);
+        if (aStep == 0) {
+            Arrays.fill(scratchA, a[ai]);
+            a = scratchA;
+            ai = 0;
         }
-        if (i < len) {
-            VectorMask<Float> m = S.indexInRange(i, len);
-            FloatVector va = aBroad != null ? aBroad : FloatVector.fromArray(S, a, ai + i, m);
-            FloatVector vb = bBroad != null ? bBroad : FloatVector.fromArray(S, b, bi + i, m);
-            apply(op, va, vb).intoArray(out, o + i, m);
+        if (bStep == 0) {
+            Arrays.fill(scratchB, b[bi]);
+            b = scratchB;
+            bi = 0;
+        }
+        switch (op) {
+            case ADD -> add(a, ai, aStep, b, bi, bStep, out, o, len);
+            case SUB -> sub(a, ai, aStep, b, bi, bStep, out, o, len);
+            case MUL -> mul(a, ai, aStep, b, bi, bStep, out, o, len);
+            case DIV -> div(a, ai, aStep, b, bi, bStep, out, o, len);
         }
     }
 
-    /** The op on vectors; each branch names its operator as a constant so the JIT intrinsifies it. */
-    private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-        };
+    // One loop per op (see UnaryKernels for why); a step of 0 re-reads the scratch vector.
+
+    private static void add(float[] a, int ai, int as, float[] b, int bi, int bs, float[] out, int o, int len) {
+        for (int i = 0; i < len; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector.fromArray(S, a, ai + i * as, m).add(FloatVector.fromArray(S, b, bi + i * bs, m)).intoArray(out, o + i, m);
+        }
+    }
+
+    private static void sub(float[] a, int ai, int as, float[] b, int bi, int bs, float[] out, int o, int len) {
+        for (int i = 0; i < len; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector.fromArray(S, a, ai + i * as, m).sub(FloatVector.fromArray(S, b, bi + i * bs, m)).intoArray(out, o + i, m);
+        }
+    }
+
+    private static void mul(float[] a, int ai, int as, float[] b, int bi, int bs, float[] out, int o, int len) {
+        for (int i = 0; i < len; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector.fromArray(S, a, ai + i * as, m).mul(FloatVector.fromArray(S, b, bi + i * bs, m)).intoArray(out, o + i, m);
+        }
+    }
+
+    private static void div(float[] a, int ai, int as, float[] b, int bi, int bs, float[] out, int o, int len) {
+        for (int i = 0; i < len; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector.fromArray(S, a, ai + i * as, m).div(FloatVector.fromArray(S, b, bi + i * bs, m)).intoArray(out, o + i, m);
+        }
     }
 
     private static float scalar(BinaryOp op, float a, float b) {

@@ -31,6 +31,9 @@ final class LayerNormKernels {
         long n = checkRows("layerNorm", rows, cols, x, y, mean, rstd);
         checkParam("layerNorm", "gamma", gamma, cols);
         checkParam("layerNorm", "beta", beta, cols);
+        // Missing γ/β become ones/zeros so the vector loops carry no branch (see UnaryKernels on C2 and branches).
+        float[] g = gamma != null ? gamma : ones(cols);
+        float[] b = beta != null ? beta : new float[cols];
         int parts = Split.parts(n, rows);
         Parallel.forEach(parts, p -> {
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
@@ -49,13 +52,7 @@ final class LayerNormKernels {
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector v = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
-                    if (gamma != null) {
-                        v = v.mul(FloatVector.fromArray(S, gamma, c, m));
-                    }
-                    if (beta != null) {
-                        v = v.add(FloatVector.fromArray(S, beta, c, m));
-                    }
-                    v.intoArray(y, base + c, m);
+                    Simd.fma(v, FloatVector.fromArray(S, g, c, m), FloatVector.fromArray(S, b, c, m)).intoArray(y, base + c, m);
                 }
             }
         });
@@ -72,14 +69,16 @@ final class LayerNormKernels {
         checkParam("layerNormBackward", "gamma", gamma, cols);
         checkParam("layerNormBackward", "dgamma", dgamma, cols);
         checkParam("layerNormBackward", "dbeta", dbeta, cols);
+        float[] gm = gamma != null ? gamma : ones(cols);
         int parts = Split.parts(n, rows);
         ColumnAccumulator[] gAcc = new ColumnAccumulator[parts];
         ColumnAccumulator[] bAcc = new ColumnAccumulator[parts];
         Parallel.forEach(parts, p -> {
-            ColumnAccumulator ga = dgamma == null ? null : new ColumnAccumulator(cols);
-            ColumnAccumulator ba = dbeta == null ? null : new ColumnAccumulator(cols);
-            float[] gBlk = ga == null ? null : ga.block();
-            float[] bBlk = ba == null ? null : ba.block();
+            // dγ/dβ always accumulate (into a discarded block when not wanted) so the loop has no branch.
+            ColumnAccumulator ga = new ColumnAccumulator(cols);
+            ColumnAccumulator ba = new ColumnAccumulator(cols);
+            float[] gBlk = ga.block();
+            float[] bBlk = ba.block();
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
                 int base = r * cols;
                 float mu = mean[r];
@@ -90,29 +89,21 @@ final class LayerNormKernels {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
                     FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = gamma == null ? d : d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
                     sumG = sumG.add(g);
                     sumGx = Simd.fma(g, xhat, sumGx);
-                    if (gBlk != null) {
-                        Simd.fma(d, xhat, FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
-                    }
-                    if (bBlk != null) {
-                        d.add(FloatVector.fromArray(S, bBlk, c, m)).intoArray(bBlk, c, m);
-                    }
+                    Simd.fma(d, xhat, FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
+                    d.add(FloatVector.fromArray(S, bBlk, c, m)).intoArray(bBlk, c, m);
                 }
-                if (ga != null) {
-                    ga.rowDone();
-                }
-                if (ba != null) {
-                    ba.rowDone();
-                }
+                ga.rowDone();
+                ba.rowDone();
                 float meanG = (float) ((double) sumG.reduceLanes(ADD) / cols);
                 float meanGx = (float) ((double) sumGx.reduceLanes(ADD) / cols);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
                     FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = gamma == null ? d : d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
                     g.sub(meanG).sub(xhat.mul(meanGx)).mul(rs).intoArray(dx, base + c, m);
                 }
             }
@@ -125,6 +116,12 @@ final class LayerNormKernels {
         if (dbeta != null) {
             ColumnAccumulator.reduceInto(bAcc, dbeta, 0, true);
         }
+    }
+
+    static float[] ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
     }
 
     /** Checks the [rows, cols] arrays and the two [rows] statistics; returns rows·cols. */

@@ -29,17 +29,28 @@ final class Level1Kernels {
         Parallel.forEach(parts, p -> {
             int from = Split.start(n, parts, p);
             int to = Split.start(n, parts, p + 1);
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector ax = FloatVector.fromArray(S, x, i).mul(alpha);
-                (beta == 0f ? ax : Simd.fma(FloatVector.fromArray(S, y, i), FloatVector.broadcast(S, beta), ax)).intoArray(y, i);
-            }
-            if (i < to) {
-                VectorMask<Float> m = S.indexInRange(i, to);
-                FloatVector ax = FloatVector.fromArray(S, x, i, m).mul(alpha);
-                (beta == 0f ? ax : Simd.fma(FloatVector.fromArray(S, y, i, m), FloatVector.broadcast(S, beta), ax)).intoArray(y, i, m);
+            // Two loops rather than a select inside one (see UnaryKernels on C2 and branches in vector loops).
+            if (beta == 0f) {
+                scale(x, alpha, y, from, to);
+            } else {
+                axpby(x, alpha, beta, y, from, to);
             }
         });
+    }
+
+    private static void scale(float[] x, float alpha, float[] y, int from, int to) {
+        for (int i = from; i < to; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector.fromArray(S, x, i, m).mul(alpha).intoArray(y, i, m);
+        }
+    }
+
+    private static void axpby(float[] x, float alpha, float beta, float[] y, int from, int to) {
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        for (int i = from; i < to; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            Simd.fma(FloatVector.fromArray(S, y, i, m), vb, FloatVector.fromArray(S, x, i, m).mul(alpha)).intoArray(y, i, m);
+        }
     }
 
     /** @return Σ x[i]² for i in [0, n): float lanes within blocks of {@value #SUM_BLOCK}, double across blocks and threads. */

@@ -20,6 +20,7 @@ final class RmsNormKernels {
     static void forward(float[] x, float[] gamma, float[] y, float[] rstd, int rows, int cols, double eps) {
         long n = LayerNormKernels.checkRows("rmsNorm", rows, cols, x, y, null, rstd);
         LayerNormKernels.checkParam("rmsNorm", "gamma", gamma, cols);
+        float[] gm = gamma != null ? gamma : LayerNormKernels.ones(cols); // branch-free loops
         int parts = Split.parts(n, rows);
         Parallel.forEach(parts, p -> {
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
@@ -34,11 +35,8 @@ final class RmsNormKernels {
                 rstd[r] = rs;
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector v = FloatVector.fromArray(S, x, base + c, m).mul(rs);
-                    if (gamma != null) {
-                        v = v.mul(FloatVector.fromArray(S, gamma, c, m));
-                    }
-                    v.intoArray(y, base + c, m);
+                    FloatVector.fromArray(S, x, base + c, m).mul(rs).mul(FloatVector.fromArray(S, gm, c, m))
+                            .intoArray(y, base + c, m);
                 }
             }
         });
@@ -50,11 +48,12 @@ final class RmsNormKernels {
         Check.fits("rmsNormBackward", "dy", dy, n, "rows·cols");
         LayerNormKernels.checkParam("rmsNormBackward", "gamma", gamma, cols);
         LayerNormKernels.checkParam("rmsNormBackward", "dgamma", dgamma, cols);
+        float[] gm = gamma != null ? gamma : LayerNormKernels.ones(cols);
         int parts = Split.parts(n, rows);
         ColumnAccumulator[] gAcc = new ColumnAccumulator[parts];
         Parallel.forEach(parts, p -> {
-            ColumnAccumulator ga = dgamma == null ? null : new ColumnAccumulator(cols);
-            float[] gBlk = ga == null ? null : ga.block();
+            ColumnAccumulator ga = new ColumnAccumulator(cols); // discarded when dgamma is null: no branch in the loop
+            float[] gBlk = ga.block();
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
                 int base = r * cols;
                 float rs = rstd[r];
@@ -63,21 +62,17 @@ final class RmsNormKernels {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xv = FloatVector.fromArray(S, x, base + c, m);
                     FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = gamma == null ? d : d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
                     sumGx = Simd.fma(g, xv, sumGx);
-                    if (gBlk != null) {
-                        Simd.fma(d, xv.mul(rs), FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
-                    }
+                    Simd.fma(d, xv.mul(rs), FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
                 }
-                if (ga != null) {
-                    ga.rowDone();
-                }
+                ga.rowDone();
                 float k = (float) ((double) sumGx.reduceLanes(ADD) / cols * rs * rs * rs);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xv = FloatVector.fromArray(S, x, base + c, m);
                     FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = gamma == null ? d : d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
                     g.mul(rs).sub(xv.mul(k)).intoArray(dx, base + c, m);
                 }
             }

@@ -58,51 +58,85 @@ final class SoftmaxKernels {
         });
     }
 
+    /**
+     * One row. Each pass is its own small loop method without data-dependent branches inside the loop: a
+     * branch on {@code mask}/{@code log} inside a vector loop made C2 (JDK 25) emit boxed vectors for this
+     * method when one side had never run, 50x slower.
+     */
     private static void row(float[] x, float[] mask, int mbase, float[] y, int base, int cols, int active, boolean log) {
-        // Pass 1: y = x (+ mask) over the active prefix, and its max.
-        FloatVector vmax = FloatVector.broadcast(S, NEG_INF);
-        int c = 0;
-        for (; c < active; c += S.length()) {
-            VectorMask<Float> m = S.indexInRange(c, active);
-            FloatVector v = FloatVector.fromArray(S, x, base + c, m);
-            if (mask != null) {
-                v = v.add(FloatVector.fromArray(S, mask, mbase + c, m));
-            }
-            v.intoArray(y, base + c, m);
-            vmax = vmax.max(v.blend(NEG_INF, m.not()));
-        }
-        float max = vmax.reduceLanes(MAX);
+        float max = mask == null ? copyMax(x, y, base, active) : addMaskMax(x, mask, mbase, y, base, active);
         if (max == NEG_INF) { // fully masked row (also active == 0)
             Arrays.fill(y, base, base + cols, log ? NEG_INF : 0f);
             return;
         }
-        // Pass 2: exponentiate (kept in y for softmax) and sum.
-        FloatVector vsum = FloatVector.zero(S);
-        for (c = 0; c < active; c += S.length()) {
-            VectorMask<Float> m = S.indexInRange(c, active);
-            FloatVector e = FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP);
-            e = e.blend(0f, m.not());
-            if (!log) {
-                e.intoArray(y, base + c, m);
-            }
-            vsum = vsum.add(e);
-        }
-        double sum = vsum.reduceLanes(ADD);
-        // Pass 3: normalise.
         if (log) {
-            float lse = (float) (max + Math.log(sum));
-            for (c = 0; c < active; c += S.length()) {
-                VectorMask<Float> m = S.indexInRange(c, active);
-                FloatVector.fromArray(S, y, base + c, m).sub(lse).intoArray(y, base + c, m);
-            }
+            float lse = (float) (max + Math.log(sumExp(y, base, active, max)));
+            addInPlace(y, base, active, -lse);
         } else {
-            float inv = (float) (1.0 / sum);
-            for (c = 0; c < active; c += S.length()) {
-                VectorMask<Float> m = S.indexInRange(c, active);
-                FloatVector.fromArray(S, y, base + c, m).mul(inv).intoArray(y, base + c, m);
-            }
+            double sum = expInPlace(y, base, active, max);
+            scaleInPlace(y, base, active, (float) (1.0 / sum));
         }
         Arrays.fill(y, base + active, base + cols, log ? NEG_INF : 0f);
+    }
+
+    /** y[base, +n) = x[base, +n); returns their max (−∞ when n = 0). */
+    private static float copyMax(float[] x, float[] y, int base, int n) {
+        FloatVector vmax = FloatVector.broadcast(S, NEG_INF);
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            FloatVector v = FloatVector.fromArray(S, x, base + c, m);
+            v.intoArray(y, base + c, m);
+            vmax = vmax.max(v.blend(NEG_INF, m.not()));
+        }
+        return vmax.reduceLanes(MAX);
+    }
+
+    /** y[base, +n) = x[base, +n) + mask[mbase, +n); returns their max. */
+    private static float addMaskMax(float[] x, float[] mask, int mbase, float[] y, int base, int n) {
+        FloatVector vmax = FloatVector.broadcast(S, NEG_INF);
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            FloatVector v = FloatVector.fromArray(S, x, base + c, m).add(FloatVector.fromArray(S, mask, mbase + c, m));
+            v.intoArray(y, base + c, m);
+            vmax = vmax.max(v.blend(NEG_INF, m.not()));
+        }
+        return vmax.reduceLanes(MAX);
+    }
+
+    /** Σ exp(y − max) over [base, +n). */
+    private static double sumExp(float[] y, int base, int n, float max) {
+        FloatVector vsum = FloatVector.zero(S);
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            vsum = vsum.add(FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not()));
+        }
+        return vsum.reduceLanes(ADD);
+    }
+
+    /** y = exp(y − max) over [base, +n); returns the sum. */
+    private static double expInPlace(float[] y, int base, int n, float max) {
+        FloatVector vsum = FloatVector.zero(S);
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            FloatVector e = FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not());
+            e.intoArray(y, base + c, m);
+            vsum = vsum.add(e);
+        }
+        return vsum.reduceLanes(ADD);
+    }
+
+    private static void addInPlace(float[] y, int base, int n, float v) {
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            FloatVector.fromArray(S, y, base + c, m).add(v).intoArray(y, base + c, m);
+        }
+    }
+
+    private static void scaleInPlace(float[] y, int base, int n, float v) {
+        for (int c = 0; c < n; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, n);
+            FloatVector.fromArray(S, y, base + c, m).mul(v).intoArray(y, base + c, m);
+        }
     }
 
     /** Softmax: {@code dx = y⊙(dy − Σ dy⊙y)}; log-softmax: {@code dx = dy − e^y·Σ dy}, 0 where y = −∞. */
@@ -116,24 +150,38 @@ final class SoftmaxKernels {
         int parts = Split.parts(n, rows);
         Parallel.forEach(parts, p -> {
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
-                int base = r * cols;
-                FloatVector acc = FloatVector.zero(S);
-                for (int c = 0; c < cols; c += S.length()) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector g = FloatVector.fromArray(S, dy, base + c, m);
-                    acc = log ? acc.add(g) : Simd.fma(g, FloatVector.fromArray(S, y, base + c, m), acc);
-                }
-                float dot = acc.reduceLanes(ADD);
-                for (int c = 0; c < cols; c += S.length()) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector yv = FloatVector.fromArray(S, y, base + c, m);
-                    FloatVector g = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector out = log
-                            ? g.sub(yv.lanewise(EXP).mul(dot)).blend(0f, yv.compare(EQ, NEG_INF))
-                            : yv.mul(g.sub(dot));
-                    out.intoArray(dx, base + c, m);
+                if (log) {
+                    logRowBackward(y, dy, dx, r * cols, cols);
+                } else {
+                    rowBackward(y, dy, dx, r * cols, cols);
                 }
             }
         });
+    }
+
+    /** dx = y⊙(dy − Σ dy⊙y) over one row. */
+    private static void rowBackward(float[] y, float[] dy, float[] dx, int base, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            acc = Simd.fma(FloatVector.fromArray(S, dy, base + c, m), FloatVector.fromArray(S, y, base + c, m), acc);
+        }
+        float dot = acc.reduceLanes(ADD);
+        for (int c = 0; c < cols; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector yv = FloatVector.fromArray(S, y, base + c, m);
+            yv.mul(FloatVector.fromArray(S, dy, base + c, m).sub(dot)).intoArray(dx, base + c, m);
+        }
+    }
+
+    /** dx = dy − e^y·Σ dy over one row, 0 where y = −∞ (masked entries). */
+    private static void logRowBackward(float[] y, float[] dy, float[] dx, int base, int cols) {
+        float sum = (float) SumKernels.sumRun(dy, base, cols);
+        for (int c = 0; c < cols; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector yv = FloatVector.fromArray(S, y, base + c, m);
+            FloatVector g = FloatVector.fromArray(S, dy, base + c, m);
+            g.sub(yv.lanewise(EXP).mul(sum)).blend(0f, yv.compare(EQ, NEG_INF)).intoArray(dx, base + c, m);
+        }
     }
 }

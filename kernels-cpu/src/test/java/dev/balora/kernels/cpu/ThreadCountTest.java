@@ -13,8 +13,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each parallel kernel, on work above {@link Split#MIN_PARALLEL_WORK}, gives the same result with 1, 2 and 4
- * threads: exactly where threads own disjoint outputs, within a few ulp of the sum where per-thread partial sums
- * are reduced (sums, dγ/dβ, sum of squares).
+ * threads: exactly where threads own disjoint outputs and only IEEE arithmetic is involved, within a few ulp of the
+ * sum where per-thread partial sums are reduced (sums, dγ/dβ, sum of squares), and within 2 ulp where a kernel
+ * uses the Vector API's exp/tanh/log: those are not bit-reproducible between JIT tiers (the interpreter's and C1's
+ * per-lane fallback and C2's SVML intrinsic round differently, each within 1 ulp), so a result can change with
+ * how warm the JVM is, whatever the thread count.
  */
 class ThreadCountTest {
     private static final int ROWS = 301;
@@ -47,12 +50,12 @@ class ThreadCountTest {
             ids[i] = r.nextInt(50);
         }
 
-        sameAcrossThreads("unary GELU_ERF", 0, 0, () -> {
+        sameAcrossThreads("unary GELU_ERF", 2.5e-7, 1e-7, () -> {
             float[] y = poison(n);
             CPU.unary(UnaryOp.GELU_ERF, s(x), s(y), n);
             return List.of(y);
         });
-        sameAcrossThreads("unaryBackward SILU", 0, 0, () -> {
+        sameAcrossThreads("unaryBackward SILU", 2.5e-7, 2.5e-7, () -> {
             float[] dx = poison(n);
             CPU.unaryBackward(UnaryOp.SILU, s(x), s(x), s(dy), s(dx), n);
             return List.of(dx);
@@ -83,12 +86,12 @@ class ThreadCountTest {
             return List.of(out);
         });
         sameAcrossThreads("sumOfSquares", 1e-12, 0, () -> List.of(new float[] {(float) CPU.sumOfSquares(s(x), n)}));
-        sameAcrossThreads("softmax masked causal", 0, 0, () -> {
+        sameAcrossThreads("softmax masked causal", 2.5e-7, 1e-9, () -> {
             float[] y = poison(n);
             CPU.softmax(s(x), s(mask), 3, 4, true, 100, 5, s(y), ROWS, COLS, false);
             return List.of(y);
         });
-        sameAcrossThreads("softmaxBackward", 0, 0, () -> {
+        sameAcrossThreads("softmaxBackward", 2.5e-7, 1e-7, () -> {
             float[] dx = poison(n);
             CPU.softmaxBackward(s(x), s(dy), s(dx), ROWS, COLS, true);
             return List.of(dx);
@@ -106,7 +109,7 @@ class ThreadCountTest {
             CPU.rmsNormBackward(s(dy), s(x), s(gamma), s(rstd), s(dx), s(dg), ROWS, COLS);
             return List.of(y, rstd, dx, dg);
         });
-        sameAcrossThreads("crossEntropy + backward", 0, 0, () -> {
+        sameAcrossThreads("crossEntropy + backward", 2.5e-7, 1e-9, () -> {
             float[] loss = poison(ROWS), probs = poison(n), dx = poison(n);
             int[] t = new int[ROWS];
             for (int i = 0; i < ROWS; i++) {
