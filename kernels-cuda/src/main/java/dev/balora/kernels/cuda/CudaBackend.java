@@ -44,6 +44,11 @@ public final class CudaBackend implements Backend {
         return device.describe();
     }
 
+    /** Blocks until every queued kernel, copy and library call has finished (for timing). */
+    public void synchronize() {
+        device.synchronize();
+    }
+
     // ---- argument checks -------------------------------------------------------------------------------------
 
     static CudaStorage dev(Storage s, String arg, String op) {

@@ -155,6 +155,12 @@ final class CudaDevice {
         }
     }
 
+    /** Waits until all queued work on the device has finished (benchmarks, explicit sync points). */
+    void synchronize() {
+        makeCurrent();
+        CudaStatus.driver(cudart.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
     /** @return blocks for a grid-stride loop over n elements: enough to fill the SMs, never more than needed. */
     int gridFor(long n, int block) {
         long needed = (n + block - 1) / block;
