@@ -3,7 +3,7 @@
 #   src/main/resources/dev/balora/kernels/cuda/ptx/sm_80/NAME.ptx and .../sm_90/NAME.ptx
 # sm_80 PTX is JIT-compiled by the driver for any newer GPU (Ada, Blackwell…); sm_90 is the Hopper build.
 # Needs nvcc (CUDA 12.x or 13.x); without it, says so and exits 0 so builds without CUDA keep working.
-# Usage: kernels-cuda/src/main/cuda/build-ptx.sh    (or: mvn -ntp -pl kernels-cuda -Pcuda-ptx generate-resources)
+# Usage: kernels-cuda/src/main/cuda/build-ptx.sh    (or: mvn -ntp -pl kernels-cuda -am -Pcuda-ptx compile)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$here/../resources/dev/balora/kernels/cuda/ptx"
