@@ -1,0 +1,581 @@
+package dev.balora.kernels.cuda;
+
+import dev.balora.core.backend.Backend;
+import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.UnaryOp;
+import dev.balora.core.tensor.DType;
+import dev.balora.core.tensor.Storage;
+import java.util.Map;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * The CUDA backend: {@link CudaStorage} on one GPU, cuBLAS for GEMM, cuSOLVER for the symmetric eigen helper, own
+ * PTX kernels for the rest. Compute is F32; F64 storage is supported for memory, copies, fill, GEMM and
+ * {@link #symmetricEigen}. Calls are asynchronous on the default stream; {@link #toFloatArray}, {@link #toDoubleArray}
+ * and {@link #sumOfSquares} wait for the queued work.
+ *
+ * <p>Integer inputs (ids, targets) are range-checked on the host, exactly like the reference, then uploaded for the
+ * call into an allocator block that is returned right after the launch (a later reuse is ordered after it).
+ */
+public final class CudaBackend implements Backend {
+    private final CudaDevice device;
+    private final CudaBlas blas;
+
+    CudaBackend(CudaDevice device) {
+        this.device = device;
+        this.blas = new CudaBlas(device);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public boolean isHost() {
+        return false;
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        return device.describe();
+    }
+
+    /** Blocks until every queued kernel, copy and library call has finished (for timing). */
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    // ---- argument checks -------------------------------------------------------------------------------------
+
+    static CudaStorage dev(Storage s, String arg, String op) {
+        if (s instanceof CudaStorage c) {
+            return c;
+        }
+        throw new CudaException(op, -1, "argument '" + arg + "' must be CudaStorage, got "
+                + (s == null ? "null" : s.getClass().getSimpleName()) + " (move tensors to the cuda backend first)");
+    }
+
+    /** @return the device address of an F32 storage argument. */
+    static long f32(Storage s, String arg, String op) {
+        CudaStorage c = dev(s, arg, op);
+        if (c.dtype() != DType.F32) {
+            throw new CudaException(op, -1, "argument '" + arg + "' is " + c.dtype()
+                    + "; the cuda kernels compute in F32 (use the reference backend for F64 checks)");
+        }
+        return c.address();
+    }
+
+    /** @return the address of an optional F32 argument, 0 (nullptr) when absent. */
+    static long f32OrNull(Storage s, String arg, String op) {
+        return s == null ? 0 : f32(s, arg, op);
+    }
+
+    private static int blocks(long n) {
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    // ---- memory -------------------------------------------------------------------------------------------
+
+    @Override
+    public CudaStorage allocate(DType dtype, long n) {
+        CudaStorage s = new CudaStorage(device.allocator(), dtype, n);
+        device.memsetZero(s.address(), s.bytes());
+        return s;
+    }
+
+    private CudaStorage allocateUninitialised(DType dtype, long n) {
+        return new CudaStorage(device.allocator(), dtype, n);
+    }
+
+    @Override
+    public Storage fromHost(float[] data) {
+        CudaStorage s = allocateUninitialised(DType.F32, data.length);
+        if (data.length > 0) {
+            try (FloatPointer host = new FloatPointer(data)) {
+                device.memcpy(DevicePointers.raw(s.address()), host, s.bytes(), cudart.cudaMemcpyHostToDevice, "fromHost float[]");
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public Storage fromHost(double[] data) {
+        CudaStorage s = allocateUninitialised(DType.F64, data.length);
+        if (data.length > 0) {
+            try (DoublePointer host = new DoublePointer(data)) {
+                device.memcpy(DevicePointers.raw(s.address()), host, s.bytes(), cudart.cudaMemcpyHostToDevice, "fromHost double[]");
+            }
+        }
+        return s;
+    }
+
+    private static int hostLength(CudaStorage s) {
+        if (s.size() > Integer.MAX_VALUE - 8) {
+            throw new CudaException("toHost", -1, s + " has more elements than a Java array holds");
+        }
+        return (int) s.size();
+    }
+
+    @Override
+    public float[] toFloatArray(Storage s) {
+        CudaStorage c = dev(s, "s", "toFloatArray");
+        float[] out = new float[hostLength(c)];
+        if (c.dtype() == DType.F64) {
+            double[] d = toDoubleArray(c);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) d[i];
+            }
+            return out;
+        }
+        if (out.length > 0) {
+            try (FloatPointer host = new FloatPointer(out.length)) {
+                device.memcpy(host, DevicePointers.raw(c.address()), c.bytes(), cudart.cudaMemcpyDeviceToHost, "toFloatArray");
+                host.get(out);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public double[] toDoubleArray(Storage s) {
+        CudaStorage c = dev(s, "s", "toDoubleArray");
+        double[] out = new double[hostLength(c)];
+        if (c.dtype() == DType.F32) {
+            float[] f = toFloatArray(c);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        if (out.length > 0) {
+            try (DoublePointer host = new DoublePointer(out.length)) {
+                device.memcpy(host, DevicePointers.raw(c.address()), c.bytes(), cudart.cudaMemcpyDeviceToHost, "toDoubleArray");
+                host.get(out);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void fill(Storage s, double value) {
+        CudaStorage c = dev(s, "s", "fill");
+        if (c.size() == 0) {
+            return;
+        }
+        if (value == 0.0 && Double.doubleToRawLongBits(value) == 0) {
+            device.memsetZero(c.address(), c.bytes());
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(c.address()).i64(c.size());
+            if (c.dtype() == DType.F32) {
+                args.f32((float) value);
+            } else {
+                args.f64(value);
+            }
+            device.launch(c.dtype() == DType.F32 ? Kernel.FILL_F32 : Kernel.FILL_F64,
+                    device.gridFor(c.size(), 256), 256, args);
+        }
+    }
+
+    @Override
+    public void copyStrided(Storage src, long srcOff, long[] srcStrides, Storage dst, long dstOff, long[] dstStrides, int[] shape) {
+        CudaStorage s = dev(src, "src", "copyStrided");
+        CudaStorage d = dev(dst, "dst", "copyStrided");
+        if (s.dtype() != d.dtype()) {
+            throw new CudaException("copyStrided", -1, "src is " + s.dtype() + " but dst is " + d.dtype());
+        }
+        IndexSpace ix = IndexSpace.coalesce(shape, srcStrides, dstStrides);
+        long n = ix.count();
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
+            device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
+                    device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    // ---- dense algebra --------------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
+                     Storage a, long aOff, long aStride, Storage b, long bOff, long bStride,
+                     double beta, Storage c, long cOff, long cStride) {
+        blas.gemm(transA, transB, batch, m, n, k, alpha, dev(a, "a", "gemm"), aOff, aStride, dev(b, "b", "gemm"),
+                bOff, bStride, beta, dev(c, "c", "gemm"), cOff, cStride);
+    }
+
+    /** Three cuBLAS GEMMs: {@code h = x·Aᵀ}, {@code y = x·wResᵀ}, {@code y += s·h·Bᵀ}. */
+    @Override
+    public void lowRankForward(int t, int in, int out, int r, double s, Storage x, Storage wRes, Storage a,
+                               Storage b, Storage h, Storage y) {
+        gemm(false, true, 1, t, r, in, 1.0, x, 0, 0, a, 0, 0, 0.0, h, 0, 0);
+        gemm(false, true, 1, t, out, in, 1.0, x, 0, 0, wRes, 0, 0, 0.0, y, 0, 0);
+        gemm(false, true, 1, t, out, r, s, h, 0, 0, b, 0, 0, 1.0, y, 0, 0);
+    }
+
+    /** The SPI's composition of cuBLAS GEMMs; the temporary {@code dH[T×r]} goes back to the allocator at once. */
+    @Override
+    public void lowRankBackward(int t, int in, int out, int r, double s, Storage x, Storage wRes, Storage a,
+                                Storage b, Storage h, Storage dy, Storage dx, Storage dA, Storage dB) {
+        if (dB != null) {
+            gemm(true, false, 1, out, r, t, s, dy, 0, 0, h, 0, 0, 0.0, dB, 0, 0);
+        }
+        if (dA == null && dx == null) {
+            return;
+        }
+        CudaStorage dH = allocateUninitialised(dy.dtype(), (long) t * r);
+        try {
+            gemm(false, false, 1, t, r, out, s, dy, 0, 0, b, 0, 0, 0.0, dH, 0, 0);
+            if (dA != null) {
+                gemm(true, false, 1, r, in, t, 1.0, dH, 0, 0, x, 0, 0, 0.0, dA, 0, 0);
+            }
+            if (dx != null) {
+                gemm(false, false, 1, t, in, out, 1.0, dy, 0, 0, wRes, 0, 0, 0.0, dx, 0, 0);
+                gemm(false, false, 1, t, in, r, 1.0, dH, 0, 0, a, 0, 0, 1.0, dx, 0, 0);
+            }
+        } finally {
+            dH.release();
+        }
+    }
+
+    /**
+     * Symmetric eigen-decomposition with cuSOLVER {@code syevd}: on return {@code eigenvalues[n]} holds the
+     * eigenvalues in ascending order and row {@code j} of {@code a[n×n]} the unit eigenvector of eigenvalue j
+     * (a is overwritten). Only the lower triangle (row-major upper) of a is read. F32 or F64, both arguments alike.
+     *
+     * @throws CudaException when syevd reports a failure to converge ({@code info > 0})
+     */
+    public void symmetricEigen(Storage a, int n, Storage eigenvalues) {
+        new CudaEigen(device).syevd(dev(a, "a", "symmetricEigen"), n, dev(eigenvalues, "eigenvalues", "symmetricEigen"));
+    }
+
+    // ---- element-wise ---------------------------------------------------------------------------------------
+
+    @Override
+    public void unary(UnaryOp op, Storage x, Storage y, long n) {
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.i32(OpCodes.of(op)).ptr(f32(x, "x", "unary")).ptr(f32(y, "y", "unary")).i64(n);
+            device.launch(Kernel.UNARY_FWD, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Storage x, Storage y, Storage dy, Storage dx, long n) {
+        if (n == 0) {
+            return;
+        }
+        String o = "unaryBackward";
+        try (KernelArgs args = new KernelArgs()) {
+            args.i32(OpCodes.of(op)).ptr(f32(x, "x", o)).ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o))
+                    .ptr(f32(dx, "dx", o)).i64(n);
+            device.launch(Kernel.UNARY_BWD, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape) {
+        IndexSpace ix = IndexSpace.coalesce(outShape, aStrides, bStrides);
+        long n = ix.count();
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.i32(OpCodes.of(op)).ptr(f32(a, "a", "binary")).ptr(f32(b, "b", "binary"))
+                    .ptr(f32(out, "out", "binary")).index8(ix).i64(n);
+            device.launch(Kernel.BINARY_BCAST, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void axpby(long n, double alpha, Storage x, double beta, Storage y) {
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.i64(n).f32((float) alpha).ptr(f32(x, "x", "axpby")).f32((float) beta).ptr(f32(y, "y", "axpby"));
+            device.launch(Kernel.AXPBY, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void sumInto(Storage x, int[] shape, Storage out, long[] outStrides) {
+        long xAddr = f32(x, "x", "sumInto");
+        CudaStorage o = dev(out, "out", "sumInto");
+        long outAddr = f32(out, "out", "sumInto");
+        // Zero the same prefix of out that the reference overwrites.
+        long outSize = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (outStrides[i] != 0) {
+                outSize = Math.max(outSize, outStrides[i] * shape[i]);
+            }
+        }
+        device.memsetZero(outAddr, Math.min(outSize, o.size()) * 4);
+        // s1 = x's own contiguous strides: unused by the kernel, but keeps coalescing to row-major order of x.
+        long[] contiguous = new long[shape.length];
+        long stride = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            contiguous[i] = stride;
+            stride *= shape[i];
+        }
+        IndexSpace ix = IndexSpace.coalesce(shape, outStrides, contiguous);
+        long n = ix.count();
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(xAddr).ptr(outAddr).index8(ix).i64(n);
+            device.launch(Kernel.SUM_INTO, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    // ---- row-wise ------------------------------------------------------------------------------------------
+
+    @Override
+    public void softmax(Storage x, Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows, int causalOffset,
+                        Storage y, int rows, int cols, boolean log) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "softmax";
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(x, "x", o)).ptr(f32OrNull(mask, "mask", o))
+                    .i32(mask == null ? 1 : maskDiv).i32(mask == null ? 1 : maskMod)
+                    .i32(causal ? 1 : 0).i32(causal ? causalRows : 1).i32(causalOffset)
+                    .ptr(f32(y, "y", o)).i32(rows).i32(cols).i32(log ? 1 : 0);
+            device.launch(Kernel.SOFTMAX_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(Storage y, Storage dy, Storage dx, int rows, int cols, boolean log) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "softmaxBackward";
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o)).ptr(f32(dx, "dx", o)).i32(rows).i32(cols).i32(log ? 1 : 0);
+            device.launch(Kernel.SOFTMAX_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
+    @Override
+    public void layerNorm(Storage x, Storage gamma, Storage beta, Storage y, Storage mean, Storage rstd, int rows, int cols, double eps) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "layerNorm";
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32OrNull(beta, "beta", o))
+                    .ptr(f32(y, "y", o)).ptr(f32(mean, "mean", o)).ptr(f32(rstd, "rstd", o))
+                    .i32(rows).i32(cols).f32((float) eps);
+            device.launch(Kernel.LAYERNORM_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(Storage dy, Storage x, Storage gamma, Storage mean, Storage rstd, Storage dx,
+                                  Storage dgamma, Storage dbeta, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "layerNormBackward";
+        long dyA = f32(dy, "dy", o);
+        long xA = f32(x, "x", o);
+        long meanA = f32(mean, "mean", o);
+        long rstdA = f32(rstd, "rstd", o);
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(meanA).ptr(rstdA).ptr(f32(dx, "dx", o))
+                    .i32(rows).i32(cols);
+            device.launch(Kernel.LAYERNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+        if (dgamma != null || dbeta != null) {
+            try (KernelArgs args = new KernelArgs()) {
+                args.ptr(dyA).ptr(xA).ptr(meanA).ptr(rstdA).ptr(f32OrNull(dgamma, "dgamma", o))
+                        .ptr(f32OrNull(dbeta, "dbeta", o)).i32(rows).i32(cols);
+                device.launch(Kernel.LAYERNORM_BWD_PARAMS, (cols + 255) / 256, 256, args);
+            }
+        }
+    }
+
+    @Override
+    public void rmsNorm(Storage x, Storage gamma, Storage y, Storage rstd, int rows, int cols, double eps) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "rmsNorm";
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32(y, "y", o)).ptr(f32(rstd, "rstd", o))
+                    .i32(rows).i32(cols).f32((float) eps);
+            device.launch(Kernel.RMSNORM_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
+    @Override
+    public void rmsNormBackward(Storage dy, Storage x, Storage gamma, Storage rstd, Storage dx, Storage dgamma, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
+        String o = "rmsNormBackward";
+        long dyA = f32(dy, "dy", o);
+        long xA = f32(x, "x", o);
+        long rstdA = f32(rstd, "rstd", o);
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(rstdA).ptr(f32(dx, "dx", o)).i32(rows).i32(cols);
+            device.launch(Kernel.RMSNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+        if (dgamma != null) {
+            try (KernelArgs args = new KernelArgs()) {
+                args.ptr(dyA).ptr(xA).ptr(rstdA).ptr(f32(dgamma, "dgamma", o)).i32(rows).i32(cols);
+                device.launch(Kernel.RMSNORM_BWD_GAMMA, (cols + 255) / 256, 256, args);
+            }
+        }
+    }
+
+    // ---- gathers, losses, optimizer ---------------------------------------------------------------------------
+
+    /** Host int[] → a temporary device block, returned to the allocator on close. */
+    private final class DeviceInts implements AutoCloseable {
+        final long address;
+        final long bytes;
+
+        DeviceInts(int[] values, String what) {
+            bytes = (long) values.length * Integer.BYTES;
+            address = device.allocator().acquire(bytes);
+            if (values.length > 0) {
+                try (IntPointer host = new IntPointer(values)) {
+                    device.memcpy(DevicePointers.raw(address), host, bytes, cudart.cudaMemcpyHostToDevice, what);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            device.allocator().release(address, bytes);
+        }
+    }
+
+    private static void checkIds(int[] ids, long tableRows, String op) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= tableRows) {
+                throw new IndexOutOfBoundsException(op + ": id " + ids[i] + " at position " + i
+                        + " outside table of " + tableRows + " rows");
+            }
+        }
+    }
+
+    @Override
+    public void gatherRows(Storage table, int[] ids, Storage out, int dim) {
+        long tableA = f32(table, "table", "gatherRows");
+        checkIds(ids, table.size() / dim, "gatherRows");
+        if (ids.length == 0 || dim == 0) {
+            return;
+        }
+        long n = (long) ids.length * dim;
+        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = new KernelArgs()) {
+            args.ptr(tableA).ptr(d.address).ptr(f32(out, "out", "gatherRows")).i32(ids.length).i32(dim);
+            device.launch(Kernel.GATHER_ROWS, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Storage dOut, int[] ids, Storage dTable, int dim) {
+        long tableA = f32(dTable, "dTable", "scatterAddRows");
+        checkIds(ids, dTable.size() / dim, "scatterAddRows");
+        if (ids.length == 0 || dim == 0) {
+            return;
+        }
+        long n = (long) ids.length * dim;
+        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(dOut, "dOut", "scatterAddRows")).ptr(d.address).ptr(tableA).i32(ids.length).i32(dim);
+            device.launch(Kernel.SCATTER_ADD_ROWS, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    private static void checkTargets(int[] targets, int ignoreIndex, int rows, int cols, String op) {
+        if (targets.length < rows) {
+            throw new IndexOutOfBoundsException(op + ": " + targets.length + " targets for " + rows + " rows");
+        }
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t != ignoreIndex && (t < 0 || t >= cols)) {
+                throw new IndexOutOfBoundsException(op + ": target " + t + " in row " + r + " outside [0, " + cols + ")");
+            }
+        }
+    }
+
+    @Override
+    public void crossEntropy(Storage logits, int[] targets, int ignoreIndex, Storage loss, Storage probs, int rows, int cols) {
+        String o = "crossEntropy";
+        checkTargets(targets, ignoreIndex, rows, cols, o);
+        if (rows == 0) {
+            return;
+        }
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(logits, "logits", o)).ptr(t.address).i32(ignoreIndex).ptr(f32(loss, "loss", o))
+                    .ptr(f32(probs, "probs", o)).i32(rows).i32(cols);
+            device.launch(Kernel.CROSS_ENTROPY_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage probs, int[] targets, int ignoreIndex, double scale, Storage dx, int rows, int cols) {
+        String o = "crossEntropyBackward";
+        checkTargets(targets, ignoreIndex, rows, cols, o);
+        long n = (long) rows * cols;
+        if (n == 0) {
+            return;
+        }
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(probs, "probs", o)).ptr(t.address).i32(ignoreIndex).f32((float) scale).ptr(f32(dx, "dx", o))
+                    .i32(rows).i32(cols);
+            device.launch(Kernel.CROSS_ENTROPY_BWD, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public void adamW(Storage param, Storage grad, Storage m, Storage v, long n, double lr, double beta1, double beta2,
+                      double eps, double weightDecay, double bc1, double bc2) {
+        if (n == 0) {
+            return;
+        }
+        String o = "adamW";
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(param, "param", o)).ptr(f32(grad, "grad", o)).ptr(f32(m, "m", o)).ptr(f32(v, "v", o)).i64(n)
+                    .f32((float) lr).f32((float) beta1).f32((float) beta2).f32((float) eps).f32((float) weightDecay)
+                    .f32((float) bc1).f32((float) bc2);
+            device.launch(Kernel.ADAMW, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    @Override
+    public double sumOfSquares(Storage x, long n) {
+        long xA = f32(x, "x", "sumOfSquares");
+        if (n == 0) {
+            return 0.0;
+        }
+        long result = device.allocator().acquire(Double.BYTES);
+        try {
+            device.memsetZero(result, Double.BYTES);
+            try (KernelArgs args = new KernelArgs()) {
+                args.ptr(xA).i64(n).ptr(result);
+                device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(n, 256), 256, args);
+            }
+            try (DoublePointer host = new DoublePointer(1)) {
+                device.memcpy(host, DevicePointers.raw(result), Double.BYTES, cudart.cudaMemcpyDeviceToHost, "sumOfSquares result");
+                return host.get(0);
+            }
+        } finally {
+            device.allocator().release(result, Double.BYTES);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.balora.kernels.cuda;
+
+import dev.balora.core.tensor.DType;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Row-major batched GEMM on cuBLAS without copies. cuBLAS is column-major, and the column-major view of a
+ * row-major m×n matrix is its transpose, so {@code C = op(A)·op(B)} is computed as {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}:
+ * the operands swap places, keep their transpose flags, and m and n swap.
+ */
+final class CudaBlas {
+    private final CudaDevice device;
+
+    CudaBlas(CudaDevice device) {
+        this.device = device;
+    }
+
+    /** The {@link dev.balora.core.backend.Backend#gemm} contract; F32 (Sgemm) or F64 (Dgemm), all three alike. */
+    void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
+              CudaStorage a, long aOff, long aStride, CudaStorage b, long bOff, long bStride,
+              double beta, CudaStorage c, long cOff, long cStride) {
+        if (a.dtype() != c.dtype() || b.dtype() != c.dtype()) {
+            throw new CudaException("gemm", -1, "mixed dtypes a=" + a.dtype() + " b=" + b.dtype() + " c=" + c.dtype());
+        }
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        // Leading dimensions of the column-major views: stored row length, at least 1 as cuBLAS requires.
+        int lda = Math.max(1, transA ? m : k);
+        int ldb = Math.max(1, transB ? k : n);
+        int ldc = n;
+        int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        String call = "cublas" + (c.dtype() == DType.F32 ? "S" : "D") + "gemmStridedBatched(transA=" + transA
+                + ", transB=" + transB + ", batch=" + batch + ", m=" + m + ", n=" + n + ", k=" + k + ")";
+        if (c.dtype() == DType.F32) {
+            try (FloatPointer al = new FloatPointer(1).put((float) alpha);
+                 FloatPointer be = new FloatPointer(1).put((float) beta)) {
+                CudaStatus.cublas(cublas.cublasSgemmStridedBatched(device.blas(), opB, opA, n, m, k, al,
+                        DevicePointers.floats(b.address(bOff)), ldb, bStride,
+                        DevicePointers.floats(a.address(aOff)), lda, aStride, be,
+                        DevicePointers.floats(c.address(cOff)), ldc, cStride, batch), call);
+            }
+        } else {
+            try (DoublePointer al = new DoublePointer(1).put(alpha); DoublePointer be = new DoublePointer(1).put(beta)) {
+                CudaStatus.cublas(cublas.cublasDgemmStridedBatched(device.blas(), opB, opA, n, m, k, al,
+                        DevicePointers.doubles(b.address(bOff)), ldb, bStride,
+                        DevicePointers.doubles(a.address(aOff)), lda, aStride, be,
+                        DevicePointers.doubles(c.address(cOff)), ldc, cStride, batch), call);
+            }
+        }
+        device.afterCall(call);
+    }
+}

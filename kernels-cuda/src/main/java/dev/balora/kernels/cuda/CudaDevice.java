@@ -1,0 +1,242 @@
+package dev.balora.kernels.cuda;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cublas.cublasContext;
+import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUmod_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.cusolver.cusolverDnContext;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cusolver;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * One opened GPU: its primary context, the loaded PTX modules and kernel handles, the cuBLAS and cuSOLVER handles
+ * and the caching allocator. Opened once per JVM by {@link CudaProbe}; everything runs on the legacy default
+ * stream, so kernels, library calls and copies are ordered without explicit events.
+ *
+ * <p>Knobs (system properties): {@code balora.cuda.device} (ordinal, default 0), {@code balora.cuda.tf32}
+ * (cuBLAS TF32 tensor-op math, default false: full FP32 for parity with the reference), {@code balora.cuda.sync}
+ * (synchronise and check after every launch so an asynchronous fault names its kernel; default false).
+ */
+final class CudaDevice {
+    private final int ordinal;
+    private final String name;
+    private final int ccMajor;
+    private final int ccMinor;
+    private final int smCount;
+    private final int driverVersion;
+    private final int runtimeVersion;
+    private final int ptxArch;
+    private final boolean tf32;
+    private final boolean syncEachCall;
+    private final CUctx_st context;
+    private final Map<Kernel, CUfunc_st> functions = new EnumMap<>(Kernel.class);
+    private final cublasContext blas;
+    private final cusolverDnContext solver;
+    private final CachingAllocator allocator;
+    private final ThreadLocal<Boolean> contextCurrent = ThreadLocal.withInitial(() -> false);
+
+    private CudaDevice(int ordinal) {
+        this.ordinal = ordinal;
+        int[] count = {0};
+        CudaStatus.runtime(cudart.cudaGetDeviceCount(count), "cudaGetDeviceCount");
+        if (count[0] <= ordinal) {
+            throw new CudaException("cudaGetDeviceCount", -1, "found " + count[0] + " CUDA device(s); "
+                    + "-Dbalora.cuda.device=" + ordinal + " does not exist");
+        }
+        int[] v = {0};
+        CudaStatus.runtime(cudart.cudaDriverGetVersion(v), "cudaDriverGetVersion");
+        driverVersion = v[0];
+        CudaStatus.runtime(cudart.cudaRuntimeGetVersion(v), "cudaRuntimeGetVersion");
+        runtimeVersion = v[0];
+        if (driverVersion < 13000) {
+            throw new CudaException("cudaDriverGetVersion", -1, "the NVIDIA driver supports CUDA "
+                    + version(driverVersion) + "; the shipped PTX (ISA 9.0) needs a CUDA 13 driver (r580 or newer)");
+        }
+        CudaStatus.runtime(cudart.cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
+        CudaStatus.runtime(cudart.cudaFree(new Pointer()), "cudaFree(nullptr) (context creation)");
+        ccMajor = attribute(cudart.cudaDevAttrComputeCapabilityMajor, "compute capability major");
+        ccMinor = attribute(cudart.cudaDevAttrComputeCapabilityMinor, "compute capability minor");
+        smCount = attribute(cudart.cudaDevAttrMultiProcessorCount, "multiprocessor count");
+        byte[] nameBytes = new byte[256];
+        CudaStatus.driver(cudart.cuInit(0), "cuInit");
+        int[] dev = {0};
+        CudaStatus.driver(cudart.cuDeviceGet(dev, ordinal), "cuDeviceGet(" + ordinal + ")");
+        CudaStatus.driver(cudart.cuDeviceGetName(nameBytes, nameBytes.length, dev[0]), "cuDeviceGetName");
+        name = cString(nameBytes);
+        context = new CUctx_st();
+        CudaStatus.driver(cudart.cuDevicePrimaryCtxRetain(context, dev[0]), "cuDevicePrimaryCtxRetain");
+        makeCurrent();
+        ptxArch = PtxResources.archFor(ccMajor, ccMinor);
+        loadKernels();
+        tf32 = Boolean.getBoolean("balora.cuda.tf32");
+        syncEachCall = Boolean.getBoolean("balora.cuda.sync");
+        blas = new cublasContext();
+        CudaStatus.cublas(cublas.cublasCreate_v2(blas), "cublasCreate");
+        CudaStatus.cublas(cublas.cublasSetMathMode(blas, tf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH
+                : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+        solver = new cusolverDnContext();
+        CudaStatus.cusolver(cusolver.cusolverDnCreate(solver), "cusolverDnCreate");
+        allocator = new CachingAllocator(new RuntimeMemory());
+    }
+
+    /** Opens device {@code -Dbalora.cuda.device} (default 0). Throws whatever the first failing call throws. */
+    static CudaDevice open() {
+        return new CudaDevice(Integer.getInteger("balora.cuda.device", 0));
+    }
+
+    private static String version(int v) {
+        return v / 1000 + "." + (v % 1000) / 10;
+    }
+
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private int attribute(int attr, String what) {
+        int[] out = {0};
+        CudaStatus.runtime(cudart.cudaDeviceGetAttribute(out, attr, ordinal), "cudaDeviceGetAttribute(" + what + ")");
+        return out[0];
+    }
+
+    private void loadKernels() {
+        Map<String, CUmod_st> modules = new HashMap<>();
+        for (Kernel k : Kernel.values()) {
+            CUmod_st module = modules.computeIfAbsent(k.file(), file -> {
+                CUmod_st m = new CUmod_st();
+                // BytePointer(String) copies the text and appends the NUL terminator cuModuleLoadData expects.
+                try (BytePointer image = new BytePointer(PtxResources.read(ptxArch, file))) {
+                    CudaStatus.driver(cudart.cuModuleLoadData(m, image),
+                            "cuModuleLoadData(" + PtxResources.path(ptxArch, file) + ")");
+                }
+                return m;
+            });
+            CUfunc_st fn = new CUfunc_st();
+            CudaStatus.driver(cudart.cuModuleGetFunction(fn, module, k.entry()),
+                    "cuModuleGetFunction(" + k.entry() + ")");
+            functions.put(k, fn);
+        }
+    }
+
+    /** Makes the primary context current on the calling thread (the driver API does not do it by itself). */
+    void makeCurrent() {
+        if (!contextCurrent.get()) {
+            CudaStatus.driver(cudart.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            contextCurrent.set(true);
+        }
+    }
+
+    /** Launches a 1-D grid of {@code grid} blocks of {@code block} threads on the default stream. */
+    void launch(Kernel kernel, int grid, int block, KernelArgs args) {
+        makeCurrent();
+        LongPointer params = args.nativeParams();
+        CudaStatus.driver(cudart.cuLaunchKernel(functions.get(kernel), grid, 1, 1, block, 1, 1, 0,
+                (CUstream_st) null, params, (Pointer) null), "cuLaunchKernel(" + kernel.entry() + ", grid " + grid
+                + ", block " + block + ")");
+        afterCall(kernel.entry());
+    }
+
+    /** In sync mode, waits for the device and checks for an asynchronous fault of {@code what}. */
+    void afterCall(String what) {
+        if (syncEachCall) {
+            CudaStatus.driver(cudart.cuCtxSynchronize(), "cuCtxSynchronize after " + what);
+        }
+    }
+
+    /** Waits until all queued work on the device has finished (benchmarks, explicit sync points). */
+    void synchronize() {
+        makeCurrent();
+        CudaStatus.driver(cudart.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    /** @return blocks for a grid-stride loop over n elements: enough to fill the SMs, never more than needed. */
+    int gridFor(long n, int block) {
+        long needed = (n + block - 1) / block;
+        return (int) Math.max(1, Math.min(needed, (long) smCount * 32));
+    }
+
+    cublasContext blas() {
+        makeCurrent();
+        return blas;
+    }
+
+    cusolverDnContext solver() {
+        makeCurrent();
+        return solver;
+    }
+
+    CachingAllocator allocator() {
+        return allocator;
+    }
+
+    /** Synchronous copy of {@code bytes} between pointers; {@code kind} is a cudaMemcpyKind. */
+    void memcpy(Pointer dst, Pointer src, long bytes, int kind, String what) {
+        if (bytes == 0) {
+            return;
+        }
+        makeCurrent();
+        CudaStatus.runtime(cudart.cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + what + ", " + bytes + " bytes)");
+    }
+
+    /** Zeroes {@code bytes} bytes at a device address (ordered on the default stream). */
+    void memsetZero(long address, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        makeCurrent();
+        CudaStatus.runtime(cudart.cudaMemset(DevicePointers.raw(address), 0, bytes), "cudaMemset(" + bytes + " bytes)");
+    }
+
+    /** @return a one-line description for the provider's availability reason. */
+    String summary() {
+        return name + " (sm_" + ccMajor + ccMinor + ", " + smCount + " SMs), driver CUDA " + version(driverVersion)
+                + ", runtime " + version(runtimeVersion) + ", PTX sm_" + ptxArch;
+    }
+
+    /** @return facts for {@code balora info}. */
+    Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("device", ordinal + ": " + name);
+        m.put("compute capability", ccMajor + "." + ccMinor);
+        m.put("multiprocessors", Integer.toString(smCount));
+        m.put("driver CUDA version", version(driverVersion));
+        m.put("runtime CUDA version", version(runtimeVersion));
+        m.put("kernels", "PTX sm_" + ptxArch + " (" + Kernel.values().length + " entries, JIT by the driver)");
+        m.put("gemm", "cuBLAS " + (tf32 ? "TF32 tensor-op math (-Dbalora.cuda.tf32=true)" : "FP32 math"));
+        m.put("sync after each call", Boolean.toString(syncEachCall));
+        CachingAllocator.Stats s = allocator.stats();
+        m.put("allocator", s.bytesInUse() + " B in use, " + s.bytesCached() + " B cached, " + s.mallocCalls()
+                + " cudaMalloc, " + s.cacheHits() + " cache hits");
+        m.put("dtypes", "F32 kernels; F64 for memory, copies, fill, gemm and symmetricEigen");
+        return m;
+    }
+
+    /** cudaMalloc/cudaFree. */
+    private final class RuntimeMemory implements DeviceMemory {
+        @Override
+        public long malloc(long bytes) {
+            makeCurrent();
+            Pointer p = new Pointer();
+            CudaStatus.runtime(cudart.cudaMalloc(p, bytes), "cudaMalloc(" + bytes + " bytes)");
+            return p.address();
+        }
+
+        @Override
+        public void free(long address) {
+            makeCurrent();
+            CudaStatus.runtime(cudart.cudaFree(DevicePointers.raw(address)), "cudaFree");
+        }
+    }
+}

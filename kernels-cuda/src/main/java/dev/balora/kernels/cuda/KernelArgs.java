@@ -1,0 +1,118 @@
+package dev.balora.kernels.cuda;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * The argument list of one {@code cuLaunchKernel} call. The driver wants {@code void** kernelParams}: for each
+ * parameter, a pointer to its value. Values are packed into one native buffer at their natural alignment and the
+ * pointer array points into it. Appends must follow the kernel's C signature exactly (types and order): the driver
+ * reads as many bytes per parameter as the PTX declares.
+ */
+final class KernelArgs implements AutoCloseable {
+    private final ByteBuffer values = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    private final List<Integer> offsets = new ArrayList<>();
+    private BytePointer nativeValues;
+    private LongPointer nativePointers;
+
+    private int align(int alignment) {
+        int p = (values.position() + alignment - 1) / alignment * alignment;
+        values.position(p);
+        offsets.add(p);
+        return p;
+    }
+
+    /** A device pointer ({@code T*}); 0 passes {@code nullptr}. */
+    KernelArgs ptr(long deviceAddress) {
+        values.putLong(align(8), deviceAddress);
+        values.position(values.position() + 8);
+        return this;
+    }
+
+    /** An {@code int}. */
+    KernelArgs i32(int v) {
+        values.putInt(align(4), v);
+        values.position(values.position() + 4);
+        return this;
+    }
+
+    /** A {@code long long}. */
+    KernelArgs i64(long v) {
+        values.putLong(align(8), v);
+        values.position(values.position() + 8);
+        return this;
+    }
+
+    /** A {@code float}. */
+    KernelArgs f32(float v) {
+        values.putFloat(align(4), v);
+        values.position(values.position() + 4);
+        return this;
+    }
+
+    /** A {@code double}. */
+    KernelArgs f64(double v) {
+        values.putDouble(align(8), v);
+        values.position(values.position() + 8);
+        return this;
+    }
+
+    /**
+     * The {@code Index8} struct of common.cuh by value: shape[8], s0[8], s1[8] as long long, then int ndim and
+     * padding (200 bytes, 8-aligned).
+     */
+    KernelArgs index8(IndexSpace ix) {
+        if (ix.rank() > IndexSpace.MAX_DIMS) {
+            throw new CudaException("KernelArgs.index8", -1, "index space of " + ix.rank()
+                    + " dimensions after coalescing; the kernels take at most " + IndexSpace.MAX_DIMS);
+        }
+        int base = align(8);
+        for (int d = 0; d < 8; d++) {
+            values.putLong(base + 8 * d, d < ix.rank() ? ix.shape()[d] : 1);
+            values.putLong(base + 64 + 8 * d, d < ix.rank() ? ix.s0()[d] : 0);
+            values.putLong(base + 128 + 8 * d, d < ix.rank() ? ix.s1()[d] : 0);
+        }
+        values.putInt(base + 192, ix.rank());
+        values.putInt(base + 196, 0);
+        values.position(base + 200);
+        return this;
+    }
+
+    /** @return the packed values (for tests of the layout). */
+    byte[] packedValues() {
+        byte[] out = new byte[values.position()];
+        values.get(0, out);
+        return out;
+    }
+
+    /** @return offsets of each parameter in {@link #packedValues()}. */
+    List<Integer> offsets() {
+        return List.copyOf(offsets);
+    }
+
+    /** Copies the values to native memory and returns the {@code void**} array for cuLaunchKernel. */
+    LongPointer nativeParams() {
+        byte[] packed = packedValues();
+        nativeValues = new BytePointer(Math.max(packed.length, 8));
+        nativeValues.put(packed, 0, packed.length);
+        nativePointers = new LongPointer(Math.max(offsets.size(), 1));
+        for (int i = 0; i < offsets.size(); i++) {
+            nativePointers.put(i, nativeValues.address() + offsets.get(i));
+        }
+        return nativePointers;
+    }
+
+    @Override
+    public void close() {
+        if (nativeValues != null) {
+            nativeValues.close();
+        }
+        if (nativePointers != null) {
+            nativePointers.close();
+        }
+    }
+}
