@@ -28,7 +28,7 @@ public final class LoraLinear extends Module implements Layer {
     private final int r;
     private final double scaling;
     private final double dropout;
-    private final SplittableRandom dropoutRng;
+    private SplittableRandom dropoutRng;
     private final LoraInit init;
     private Tensor a0;
     private Tensor b0;
@@ -113,6 +113,11 @@ public final class LoraLinear extends Module implements Layer {
     private void snapshotInitial() {
         a0 = Constants.like(loraA(), loraA().toDoubleArray(), loraA().shape());
         b0 = Constants.like(loraB(), loraB().toDoubleArray(), loraB().shape());
+    }
+
+    @Override
+    protected void onReseed(long seed) {
+        dropoutRng = new SplittableRandom(seed);
     }
 
     // ---- accessors ----------------------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ import java.util.SplittableRandom;
 /** Dropout active only in training mode, with its own seeded generator (reproducible runs). */
 public final class Dropout extends Module implements Layer {
     private final double p;
-    private final SplittableRandom rng;
+    private SplittableRandom rng;
 
     public Dropout(double p, long seed) {
         this.p = p;
         this.rng = new SplittableRandom(seed);
+    }
+
+    @Override
+    protected void onReseed(long seed) {
+        rng = new SplittableRandom(seed);
     }
 
     /** @return x with elements dropped (training) or x itself (eval, or p = 0) */

@@ -204,6 +204,23 @@ public abstract class Module {
         child.setByPath(path.substring(dot + 1), value);
     }
 
+    /**
+     * Re-seeds every random generator in the tree (dropout masks) from one seed mixed with each module's path, so
+     * that a micro-batch's randomness depends only on (seed, path) and not on how many batches ran before — what an
+     * exactly resumable run needs. Trainers call it with the per-micro-batch seed.
+     */
+    public final void reseed(long seed) {
+        reseedTree("", seed);
+    }
+
+    private void reseedTree(String path, long seed) {
+        onReseed(seed * 0x9E3779B97F4A7C15L + path.hashCode());
+        children.forEach((n, m) -> m.reseedTree(path + "." + n, seed));
+    }
+
+    /** Resets this module's own random generator, if it has one. */
+    protected void onReseed(long seed) {}
+
     /** @return total number of parameter elements in the tree. */
     public long parameterCount() {
         return namedParameters().values().stream().mapToLong(Tensor::numel).sum();

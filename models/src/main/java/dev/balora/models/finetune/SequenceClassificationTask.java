@@ -68,6 +68,7 @@ public final class SequenceClassificationTask implements TrainingTask {
     @Override
     public MicroBatchLoss loss(int[] exampleIds, StepContext context) {
         EncodedDataset.Batch b = train.batch(exampleIds);
+        model.reseed(context.seed()); // dropout masks depend on (run seed, step, micro-batch) only: exact resume
         BertForSequenceClassification.Output out = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t());
         Tensor ce = Ops.crossEntropy(out.logits(), b.labels());
         if (objective == null) {
