@@ -87,13 +87,15 @@ class ThreadCountTest {
             CPU.sumInto(s(x), new int[] {ROWS, COLS}, s(out), new long[] {1, 0});
             return List.of(out);
         });
-        sameAcrossThreads("sumOfSquares", 1e-12, 0, () -> List.of(new float[] {(float) CPU.sumOfSquares(s(x), n)}));
-        sameAcrossThreads("softmax masked causal", 2.5e-7, 1e-9, () -> {
+        sameAcrossThreads("sumOfSquares", 1e-6, 0, () -> List.of(new float[] {(float) CPU.sumOfSquares(s(x), n)}));
+        sameAcrossThreads("softmax masked causal", 1e-6, 1e-7, () -> {
             float[] y = poison(n);
             CPU.softmax(s(x), s(mask), 3, 4, true, 100, 5, s(y), ROWS, COLS, false);
             return List.of(y);
         });
-        sameAcrossThreads("softmaxBackward", 2.5e-7, 1e-7, () -> {
+        // Log-softmax backward is dy − e^y·Σdy with y up to 3: e^3 ≈ 20 times the rounding of a COLS-long sum, whose
+        // lane order may differ between JIT tiers.
+        sameAcrossThreads("softmaxBackward", 1e-6, 25 * sumTol(COLS), () -> {
             float[] dx = poison(n);
             CPU.softmaxBackward(s(x), s(dy), s(dx), ROWS, COLS, true);
             return List.of(dx);
@@ -111,7 +113,7 @@ class ThreadCountTest {
             CPU.rmsNormBackward(s(dy), s(x), s(gamma), s(rstd), s(dx), s(dg), ROWS, COLS);
             return List.of(y, rstd, dx, dg);
         });
-        sameAcrossThreads("crossEntropy + backward", 2.5e-7, 1e-9, () -> {
+        sameAcrossThreads("crossEntropy + backward", 1e-6, 1e-7, () -> {
             float[] loss = poison(ROWS), probs = poison(n), dx = poison(n);
             int[] t = new int[ROWS];
             for (int i = 0; i < ROWS; i++) {
