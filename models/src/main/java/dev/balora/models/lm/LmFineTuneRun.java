@@ -97,6 +97,12 @@ public final class LmFineTuneRun {
         return new BaLoraObjective(terms);
     }
 
+    /** Fine-tunes the model in {@code baseDir} on the default text ({@link LmCorpora#fineTuning()}: Persuasion). */
+    public static Result run(Path baseDir, LmFineTuneOptions o, Path outDir, List<TrainingListener> listeners)
+            throws IOException {
+        return run(baseDir, LmCorpora.fineTuning(), o, outDir, listeners);
+    }
+
     /**
      * Fine-tunes the model in {@code baseDir} on {@code documents}.
      *

@@ -10,6 +10,7 @@ import dev.balora.models.decoder.HfDecoderCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * A causal decoder with its tokenizer, stored as one Hugging Face directory: {@code config.json},
@@ -74,7 +75,7 @@ public record PretrainedLm(CausalLm model, BpeTokenizer tokenizer) {
             ids = new int[] {Math.max(eos, 0)};
         }
         int keep = Math.min(ids.length, model.config().maxPositions() - 1);
-        int[] tail = java.util.Arrays.copyOfRange(ids, ids.length - keep, ids.length);
+        int[] tail = Arrays.copyOfRange(ids, ids.length - keep, ids.length);
         return Generator.generate(model, tail, config);
     }
 
