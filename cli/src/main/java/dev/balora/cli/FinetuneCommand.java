@@ -21,9 +21,12 @@ import picocli.CommandLine.Option;
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "minilm", description = "minilm | bge-small | a Hugging Face BERT directory (default: ${DEFAULT-VALUE})")
     String model;
-    @Option(names = "--train", required = true, description = "training data: .tsv, .csv or .jsonl with text and label")
+    @Option(names = "--task", defaultValue = "classification", description = "classification | lm (lm: see finetune-lm; "
+            + "--model is then a directory written by balora pretrain and --train a plain-text file)")
+    String task;
+    @Option(names = "--train", description = "training data: .tsv, .csv or .jsonl with text and label (required for classification)")
     Path train;
-    @Option(names = "--eval", required = true, description = "evaluation data, same format and labels")
+    @Option(names = "--eval", description = "evaluation data, same format and labels (required for classification)")
     Path eval;
     @Option(names = "--text-column", defaultValue = "text", description = "text column / field (default: ${DEFAULT-VALUE})")
     String textColumn;
@@ -40,6 +43,15 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (task.equalsIgnoreCase("lm")) {
+            return FinetuneLmCommand.fromClassificationCommand(this, Path.of(model)).call();
+        }
+        if (!task.equalsIgnoreCase("classification")) {
+            throw new UserInputException("--task: expected classification or lm, got '" + task + "'");
+        }
+        if (train == null || eval == null) {
+            throw new UserInputException("finetune: --train and --eval are required for classification");
+        }
         FineTuneOptions o = training.toOptions();
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
         TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
