@@ -14,8 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CliLanguageModelTest {
     @Test
     void pretrainThenFinetuneWithBaLoraThenGenerate(@TempDir Path tmp) throws Exception {
+        // Slices of two novels keep the BPE training and tokenization short.
+        Path austen = CliEndToEndTest.repoData().resolve("austen");
+        Path base = tmp.resolve("base.txt");
+        Files.writeString(base, Files.readString(austen.resolve("emma.txt")).substring(0, 200_000));
+        Path target = tmp.resolve("target.txt");
+        Files.writeString(target, Files.readString(austen.resolve("persuasion.txt")).substring(0, 60_000));
         Path pre = tmp.resolve("pre");
-        CliEndToEndTest.Result p = CliEndToEndTest.balora("pretrain", "--smoke", "--out", pre.toString());
+        CliEndToEndTest.Result p = CliEndToEndTest.balora("pretrain", "--smoke", "--text", base.toString(), "--out", pre.toString());
         assertEquals(0, p.code(), p.err());
         Path model = pre.resolve("model");
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
@@ -25,7 +31,7 @@ class CliLanguageModelTest {
 
         Path ft = tmp.resolve("ft");
         CliEndToEndTest.Result f = CliEndToEndTest.balora("finetune", "--task", "lm", "--model", model.toString(),
-                "--method", "balora", "--max-steps", "12", "--out", ft.toString());
+                "--method", "balora", "--max-steps", "12", "--train", target.toString(), "--out", ft.toString());
         assertEquals(0, f.code(), f.err());
         assertTrue(f.out().contains("validation perplexity"), f.out());
         assertTrue(Files.exists(ft.resolve("adapter/adapter_config.json")));
