@@ -123,19 +123,20 @@ public final class CpuBackend implements Backend {
 
     // ---- memory -----------------------------------------------------------------------------------------------
 
+    // Host memory is the reference backend's: both backends share HostStorage, so switching never copies.
     @Override
     public Storage allocate(DType dtype, long n) {
-        return HostStorage.allocate(dtype, n);
+        return REF.allocate(dtype, n);
     }
 
     @Override
     public Storage fromHost(float[] data) {
-        return HostStorage.of(data.clone());
+        return REF.fromHost(data);
     }
 
     @Override
     public Storage fromHost(double[] data) {
-        return HostStorage.of(data.clone());
+        return REF.fromHost(data);
     }
 
     @Override

@@ -83,6 +83,7 @@ public final class LanguageModelTask implements TrainingTask {
     @Override
     public MicroBatchLoss loss(int[] exampleIds, StepContext context) {
         LmBatch b = batch(train, exampleIds);
+        model.reseed(context.seed()); // dropout masks depend on (run seed, step, micro-batch) only: exact resume
         CausalLm.LmOutput out = model.lmForward(b.ids(), b.labels(), b.n(), b.t());
         long tokens = labelled(b.labels());
         if (objective == null) {
