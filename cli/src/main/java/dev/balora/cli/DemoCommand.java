@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage());
             }
             FineTuneOptions o = FineTuneOptions.defaults(m).withSeed(seed).withSchedule(lr, epochs, 0, batch, maxLength)
-                    .withEvalEvery(Math.max(1, train.size() / batch / 4));
+                    .withEvalEvery(Math.max(1, train.size() / batch / 2)); // mid-epoch and final evaluations
             RunRecorder rec = new RunRecorder(m.cliName());
             Path runDir = dir.resolve(m.cliName());
             FineTuneRun.Result r = FineTuneRun.run(enc, train, test, o, runDir, List.of(rec, new ProgressListener(m.cliName())));
