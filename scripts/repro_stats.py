@@ -1,0 +1,467 @@
+#!/usr/bin/env python3
+"""Data splits and statistics for scripts/repro-nlu.sh (Python 3 standard library only).
+
+  repro_stats.py split TRAIN.tsv TEST.tsv OUTDIR --n-train N --n-val N [--n-test N] [--seed S]
+      Deterministic, stratified split of the shipped training file into OUTDIR/train.tsv and
+      OUTDIR/val.tsv (disjoint), and OUTDIR/test.tsv (all test rows, or a stratified subset).
+      Rows are copied verbatim (the shipped files keep one record per physical line, quotes included).
+  repro_stats.py report RUNDIR
+      Reads RUNDIR/<backbone>/{grid,final}/*/summary.json and metrics.jsonl and writes
+      RUNDIR/report.md, RUNDIR/report.json and one PNG per backbone (RUNDIR/<backbone>.png).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import struct
+import sys
+import zlib
+
+# ----------------------------------------------------------------------------------------------
+# split
+
+
+def read_rows(path):
+    with open(path, encoding="utf-8") as f:
+        header = f.readline()
+        rows = [line for line in f if line.strip()]
+    return header, rows
+
+
+def label_of(header, line):
+    cols = header.rstrip("\n").split("\t")
+    return line.split("\t", 1)[0] if cols[0] == "label" else line.rstrip("\n").split("\t")[cols.index("label")]
+
+
+def stratified_take(header, rows, n, rng):
+    """Picks n rows keeping the label proportions (largest-remainder rounding); returns (taken, rest)."""
+    by = {}
+    for i, r in enumerate(rows):
+        by.setdefault(label_of(header, r), []).append(i)
+    labels = sorted(by)
+    quota = {l: n * len(by[l]) / len(rows) for l in labels}
+    counts = {l: int(quota[l]) for l in labels}
+    for l in sorted(labels, key=lambda l: quota[l] - counts[l], reverse=True)[: n - sum(counts.values())]:
+        counts[l] += 1
+    taken = set()
+    for l in labels:
+        idx = by[l][:]
+        rng.shuffle(idx)
+        taken.update(idx[: counts[l]])
+    return [r for i, r in enumerate(rows) if i in taken], [r for i, r in enumerate(rows) if i not in taken]
+
+
+def cmd_split(a):
+    os.makedirs(a.outdir, exist_ok=True)
+    header, rows = read_rows(a.train)
+    rng = random.Random(a.seed)
+    val, rest = stratified_take(header, rows, a.n_val, rng)
+    train = rest if a.n_train <= 0 or a.n_train >= len(rest) else stratified_take(header, rest, a.n_train, rng)[0]
+    theader, trows = read_rows(a.test)
+    test = trows if a.n_test <= 0 or a.n_test >= len(trows) else stratified_take(theader, trows, a.n_test, rng)[0]
+    for name, h, rs in (("train", header, train), ("val", header, val), ("test", theader, test)):
+        with open(os.path.join(a.outdir, name + ".tsv"), "w", encoding="utf-8") as f:
+            f.write(h)
+            f.writelines(rs)
+        counts = {}
+        for r in rs:
+            counts[label_of(h, r)] = counts.get(label_of(h, r), 0) + 1
+        print(f"{name}: {len(rs)} rows {dict(sorted(counts.items()))}")
+
+
+# ----------------------------------------------------------------------------------------------
+# statistics (exact where n is tiny)
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def sd(xs):
+    if len(xs) < 2:
+        return float("nan")
+    m = mean(xs)
+    return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+
+
+def betacf(a, b, x):
+    # continued fraction for the regularized incomplete beta (modified Lentz)
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c if abs(1 + aa / c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c if abs(1 + aa / c) > tiny else tiny
+        de = d * c
+        h *= de
+        if abs(de - 1) < 1e-14:
+            break
+    return h
+
+
+def betai(a, b, x):
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(1 - x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(lbt) * betacf(a, b, x) / a
+    return 1 - math.exp(lbt) * betacf(b, a, 1 - x) / b
+
+
+def t_two_sided_p(t, df):
+    if math.isnan(t):
+        return float("nan")
+    if math.isinf(t):
+        return 0.0
+    return betai(df / 2, 0.5, df / (df + t * t))
+
+
+def paired_t(diffs):
+    n = len(diffs)
+    s = sd(diffs)
+    if n < 2:
+        return float("nan"), float("nan")
+    if s == 0:
+        return (0.0, 1.0) if mean(diffs) == 0 else (math.copysign(math.inf, mean(diffs)), 0.0)
+    t = mean(diffs) / (s / math.sqrt(n))
+    return t, t_two_sided_p(t, n - 1)
+
+
+def sign_test(diffs):
+    """Two-sided exact binomial sign test; ties dropped."""
+    nz = [d for d in diffs if d != 0]
+    n, k = len(nz), sum(1 for d in nz if d > 0)
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(0, min(k, n - k) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def permutation_test(diffs):
+    """Exact two-sided sign-flip permutation test of the mean paired difference (2^n flips)."""
+    n = len(diffs)
+    obs = abs(sum(diffs))
+    hits = 0
+    for mask in range(2 ** n):
+        s = sum(-d if mask >> i & 1 else d for i, d in enumerate(diffs))
+        hits += abs(s) >= obs - 1e-12
+    return hits / 2 ** n
+
+
+def bootstrap_ci(xs, reps=10000, seed=7):
+    """Percentile 95% CI of the mean, resampling the given values (here: seeds) with replacement."""
+    rng = random.Random(seed)
+    n = len(xs)
+    ms = sorted(mean([xs[rng.randrange(n)] for _ in range(n)]) for _ in range(reps))
+    return ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
+
+
+# ----------------------------------------------------------------------------------------------
+# tiny PNG plotting (no matplotlib on the host): filled rectangles, lines and a 3x5 pixel font
+
+FONT = {  # 3x5 glyphs, rows top to bottom, bits left to right
+    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111", "3": "111001111001111",
+    "4": "101101111001001", "5": "111100111001111", "6": "111100111101111", "7": "111001010010010",
+    "8": "111101111101111", "9": "111101111001111", ".": "000000000000010", "-": "000000111000000",
+    "+": "000010111010000", " ": "000000000000000", "=": "000111000111000", "/": "001001010100100",
+    ":": "000010000010000", "(": "010100100100010", ")": "010001001001010", "_": "000000000000111",
+    "A": "010101111101101", "B": "110101110101110", "C": "011100100100011", "D": "110101101101110",
+    "E": "111100110100111", "F": "111100110100100", "G": "011100101101011", "H": "101101111101101",
+    "I": "111010010010111", "J": "001001001101010", "K": "101101110101101", "L": "100100100100111",
+    "M": "101111111101101", "N": "110101101101101", "O": "010101101101010", "P": "110101110100100",
+    "Q": "010101101110011", "R": "110101110101101", "S": "011100010001110", "T": "111010010010010",
+    "U": "101101101101111", "V": "101101101101010", "W": "101101111111101", "X": "101101010101101",
+    "Y": "101101010010010", "Z": "111001010100111", "%": "101001010100101", ",": "000000000010100", "*": "000101010101000",
+}
+
+
+class Canvas:
+    def __init__(self, w, h):
+        self.w, self.h = w, h
+        self.px = bytearray([255] * (w * h * 3))
+
+    def dot(self, x, y, c):
+        if 0 <= x < self.w and 0 <= y < self.h:
+            i = (y * self.w + x) * 3
+            self.px[i:i + 3] = bytes(c)
+
+    def rect(self, x0, y0, x1, y1, c):
+        for y in range(int(min(y0, y1)), int(max(y0, y1)) + 1):
+            for x in range(int(min(x0, x1)), int(max(x0, x1)) + 1):
+                self.dot(x, y, c)
+
+    def line(self, x0, y0, x1, y1, c, width=1):
+        n = int(max(abs(x1 - x0), abs(y1 - y0), 1))
+        for i in range(n + 1):
+            x, y = x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n
+            for dx in range(width):
+                for dy in range(width):
+                    self.dot(int(round(x)) + dx, int(round(y)) + dy, c)
+
+    def text(self, x, y, s, c=(0, 0, 0), scale=2):
+        for ch in s.upper():
+            g = FONT.get(ch, FONT[" "])
+            for r in range(5):
+                for k in range(3):
+                    if g[r * 3 + k] == "1":
+                        self.rect(x + k * scale, y + r * scale, x + k * scale + scale - 1, y + r * scale + scale - 1, c)
+            x += 4 * scale
+
+    def save(self, path):
+        raw = b"".join(b"\x00" + bytes(self.px[y * self.w * 3:(y + 1) * self.w * 3]) for y in range(self.h))
+
+        def chunk(tag, data):
+            return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+        with open(path, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0))
+                    + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
+
+
+def panel_axes(cv, x0, y0, w, h, lo, hi, title, ticks=4, fmt="{:.3f}"):
+    cv.text(x0, y0 - 22, title)
+    cv.line(x0, y0, x0, y0 + h, (0, 0, 0))
+    cv.line(x0, y0 + h, x0 + w, y0 + h, (0, 0, 0))
+    for i in range(ticks + 1):
+        v = lo + (hi - lo) * i / ticks
+        y = y0 + h - h * i / ticks
+        cv.line(x0 + 1, y, x0 + w, y, (225, 225, 225))
+        cv.text(x0 - 8 - 4 * 2 * len(fmt.format(v)), int(y) - 5, fmt.format(v))
+
+
+def plot_backbone(path, backbone, variants, finals, curves):
+    """Left: test accuracy mean ± sd per method (dots = seeds). Right: BA-LoRA weighted regularizer terms per step."""
+    cv = Canvas(1200, 520)
+    cv.text(20, 10, f"{backbone}: test accuracy (mean, +-sd, dots=seeds)   |   BA-LORA lambda*term per step (seed-mean)", scale=2)
+    # left panel
+    accs = [a for v in variants for a in finals.get(v, [])]
+    if accs:
+        lo, hi = min(accs), max(accs)
+        pad = max(0.005, (hi - lo) * 0.25)
+        lo, hi = lo - pad, hi + pad
+        x0, y0, w, h = 110, 70, 440, 340
+        panel_axes(cv, x0, y0, w, h, lo, hi, "ACCURACY")
+        bw = w / max(1, len(variants))
+        for i, v in enumerate(variants):
+            xs = finals.get(v, [])
+            if not xs:
+                continue
+            cx = x0 + bw * (i + 0.5)
+            ym = lambda a: y0 + h - h * (a - lo) / (hi - lo)
+            m, s = mean(xs), (sd(xs) if len(xs) > 1 else 0.0)
+            cv.rect(cx - bw * 0.3, ym(m), cx + bw * 0.3, y0 + h - 1, tuple(min(255, c + 90) for c in COLORS[i % 6]))
+            cv.line(cx, ym(m - s), cx, ym(m + s), (0, 0, 0), 2)
+            cv.line(cx - 8, ym(m - s), cx + 8, ym(m - s), (0, 0, 0), 2)
+            cv.line(cx - 8, ym(m + s), cx + 8, ym(m + s), (0, 0, 0), 2)
+            for a in xs:
+                cv.rect(cx - 3 + 10, ym(a) - 3, cx + 3 + 10, ym(a) + 3, COLORS[i % 6])
+            label = v.replace("balora", "BA").replace("-only", "")
+            cv.text(int(cx - len(label) * 4), y0 + h + 10, label, scale=2)
+    # right panel: lambda * term over steps
+    series = [(k, pts) for k, pts in curves.items() if pts]
+    if series:
+        vals = [y for _, pts in series for _, y in pts]
+        lo, hi = min(vals + [0.0]), max(vals + [0.0])
+        if hi - lo < 1e-12:
+            hi = lo + 1e-6
+        steps = max(x for _, pts in series for x, _ in pts)
+        x0, y0, w, h = 760, 70, 400, 340
+        panel_axes(cv, x0, y0, w, h, lo, hi, "LAMBDA * TERM", fmt="{:.4f}")
+        cv.text(x0, y0 + h + 10, f"STEP 1 ... {steps}")
+        for j, (k, pts) in enumerate(series):
+            c = COLORS[(j + 3) % 6]
+            prev = None
+            for x, y in pts:
+                p = (x0 + w * (x - 1) / max(1, steps - 1), y0 + h - h * (y - lo) / (hi - lo))
+                if prev:
+                    cv.line(prev[0], prev[1], p[0], p[1], c, 2)
+                prev = p
+            cv.rect(x0 + 10, y0 + h + 40 + 18 * j, x0 + 30, y0 + h + 50 + 18 * j, c)
+            cv.text(x0 + 40, y0 + h + 40 + 18 * j, k.replace("_", " "), scale=2)
+    cv.save(path)
+
+
+# ----------------------------------------------------------------------------------------------
+# report
+
+
+def load_json(p):
+    with open(p, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def read_metrics(p):
+    out = []
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    rec = json.loads(line)
+                    if rec.get("type") == "train":
+                        out.append(rec)
+    return out
+
+
+def run_record(d):
+    s = load_json(os.path.join(d, "summary.json"))
+    settings = load_json(os.path.join(d, "settings.json")) if os.path.exists(os.path.join(d, "settings.json")) else {}
+    wall = None
+    if os.path.exists(os.path.join(d, "wall_s.txt")):
+        with open(os.path.join(d, "wall_s.txt")) as f:
+            wall = float(f.read().strip())
+    m = read_metrics(os.path.join(d, "metrics.jsonl"))
+    return {"dir": d, "summary": s, "settings": settings, "wall_s": wall, "metrics": m,
+            "acc": s["final_eval"]["accuracy"], "f1": s["final_eval"]["macro_f1"], "mcc": s["final_eval"]["mcc"],
+            "train_s": s["elapsed_s"], "eval_n": s["final_eval"].get("examples")}
+
+
+def fmt_ms(xs, scale=100, nd=2):
+    if not xs:
+        return "–"
+    if len(xs) == 1:
+        return f"{xs[0] * scale:.{nd}f}"
+    return f"{mean(xs) * scale:.{nd}f} ± {sd(xs) * scale:.{nd}f}"
+
+
+def cmd_report(a):
+    root = a.rundir
+    backbones = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d, "final")))
+    md = [f"# Reproduction report: `{root}`", ""]
+    rep = {}
+    for bb in backbones:
+        md += [f"## Backbone `{bb}`", ""]
+        # grid
+        gdir = os.path.join(root, bb, "grid")
+        grid = []
+        if os.path.isdir(gdir):
+            for name in sorted(os.listdir(gdir)):
+                if os.path.exists(os.path.join(gdir, name, "summary.json")):
+                    grid.append((name, run_record(os.path.join(gdir, name))))
+        if grid:
+            md += ["Learning-rate grid (validation split, grid seed):", "",
+                   "| run | lr | val accuracy | val macro-F1 | val MCC | train time (s) |", "|---|---|---|---|---|---|"]
+            for name, r in grid:
+                md.append(f"| {name} | {r['settings'].get('lr', '?')} | {r['acc'] * 100:.2f} | {r['f1'] * 100:.2f} | "
+                          f"{r['mcc']:.3f} | {r['train_s']:.0f} |")
+            md.append("")
+        sel = os.path.join(root, bb, "selected.tsv")
+        if os.path.exists(sel):
+            with open(sel) as f:
+                md += ["Selected (by validation accuracy, ties to the smaller lr): " +
+                       ", ".join(l.strip().replace("\t", " lr=") for l in f if l.strip()), ""]
+        # finals
+        fdir = os.path.join(root, bb, "final")
+        runs = {}
+        for name in sorted(os.listdir(fdir)):
+            if not os.path.exists(os.path.join(fdir, name, "summary.json")):
+                continue
+            variant, seed = name.rsplit("-s", 1)
+            runs.setdefault(variant, {})[int(seed)] = run_record(os.path.join(fdir, name))
+        order = [v for v in ["lora", "pissa", "balora", "balora-cr-only", "balora-dr-only", "balora-svdr-only"] if v in runs]
+        order += sorted(v for v in runs if v not in order)
+        md += ["Test set (held out until the end), mean ± sample std over seeds, metrics in %:", "",
+               "| method | seeds | accuracy | macro-F1 | MCC ×100 | seed-bootstrap 95% CI of mean acc | train time (s) | wall (s) | λ1/λ2/λ3, k, target | lr |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        bbrep = {}
+        for v in order:
+            rs = [runs[v][s] for s in sorted(runs[v])]
+            accs = [r["acc"] for r in rs]
+            st = rs[0]["settings"]
+            ci = bootstrap_ci(accs) if len(accs) > 1 else (float("nan"), float("nan"))
+            walls = [r["wall_s"] for r in rs if r["wall_s"] is not None]
+            md.append(f"| {v} | {','.join(str(s) for s in sorted(runs[v]))} | {fmt_ms(accs)} | {fmt_ms([r['f1'] for r in rs])} | "
+                      f"{fmt_ms([r['mcc'] for r in rs])} | [{ci[0] * 100:.2f}, {ci[1] * 100:.2f}] | "
+                      f"{mean([r['train_s'] for r in rs]):.0f} | {mean(walls):.0f} | "
+                      f"{st.get('lambda1', '?')}/{st.get('lambda2', '?')}/{st.get('lambda3', '?')}, {st.get('svd_k', '?')}, "
+                      f"{st.get('target', '?')} | {st.get('lr', '?')} |" if walls else
+                      f"| {v} | {len(rs)} | {fmt_ms(accs)} | … |")
+            bbrep[v] = {"seeds": sorted(runs[v]), "accuracy": accs, "macro_f1": [r["f1"] for r in rs],
+                        "mcc": [r["mcc"] for r in rs], "train_s": [r["train_s"] for r in rs], "settings": st}
+        md.append("")
+        # paired comparisons
+        comps = [("balora", "lora"), ("balora", "pissa"), ("pissa", "lora")]
+        comps += [(v, "pissa") for v in order if v.endswith("-only")]
+        comps += [("balora", v) for v in order if v.endswith("-only")]
+        md += ["Paired comparisons on test accuracy (pairs = same seed, same data, same init seed):", "",
+               "| A vs B | n pairs | mean diff (pts) | sd diff | paired t | p (t) | p (sign) | p (exact sign-flip perm.) | seed-bootstrap 95% CI of diff |",
+               "|---|---|---|---|---|---|---|---|---|"]
+        comprep = []
+        for x, y in comps:
+            if x not in runs or y not in runs:
+                continue
+            common = sorted(set(runs[x]) & set(runs[y]))
+            if not common:
+                continue
+            d = [runs[x][s]["acc"] - runs[y][s]["acc"] for s in common]
+            t, pt = paired_t(d)
+            ci = bootstrap_ci(d) if len(d) > 1 else (float("nan"), float("nan"))
+            md.append(f"| {x} vs {y} | {len(d)} | {mean(d) * 100:+.2f} | {sd(d) * 100:.2f} | {t:.2f} | {pt:.3f} | "
+                      f"{sign_test(d):.3f} | {permutation_test(d):.3f} | [{ci[0] * 100:+.2f}, {ci[1] * 100:+.2f}] |")
+            comprep.append({"a": x, "b": y, "diffs": d, "t": t, "p_t": pt, "p_sign": sign_test(d),
+                            "p_perm": permutation_test(d)})
+        md += ["", "With n = 3 pairs the smallest two-sided p a sign or sign-flip test can give is 0.25, so those "
+                   "two tests cannot reach 0.05 here; they are reported as a check on the t-test's normality assumption.", ""]
+        # regularizer terms
+        curves = {}
+        if "balora" in runs:
+            md += ["BA-LoRA regularizer terms over training (raw term value; mean over seeds; first / middle / last step):", "",
+                   "| term | λ | step 1 | middle | last |", "|---|---|---|---|---|"]
+            per_seed = [r["metrics"] for r in runs["balora"].values() if r["metrics"]]
+            if per_seed:
+                n = min(len(m) for m in per_seed)
+                keys = sorted(per_seed[0][0].get("terms", {}).keys())
+                for k in keys:
+                    lam = per_seed[0][0].get("lambdas", {}).get(k, 0.0)
+                    raw = [mean([m[i]["terms"][k] for m in per_seed]) for i in range(n)]
+                    curves[k] = [(i + 1, lam * raw[i]) for i in range(n)]
+                    md.append(f"| {k} | {lam} | {raw[0]:.5f} | {raw[n // 2]:.5f} | {raw[-1]:.5f} |")
+                tl = [mean([m[i]["task_loss"] for m in per_seed]) for i in range(n)]
+                md.append(f"| task loss (for scale) | 1 | {tl[0]:.5f} | {tl[n // 2]:.5f} | {tl[-1]:.5f} |")
+                md.append("")
+        png = os.path.join(root, f"{bb}.png")
+        plot_backbone(png, bb, order, {v: bbrep[v]["accuracy"] for v in order}, curves)
+        md += [f"Plot: `{png}`", ""]
+        rep[bb] = {"variants": bbrep, "comparisons": comprep}
+    with open(os.path.join(root, "report.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(md) + "\n")
+    with open(os.path.join(root, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f, indent=1)
+    print("\n".join(md))
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("split")
+    s.add_argument("train")
+    s.add_argument("test")
+    s.add_argument("outdir")
+    s.add_argument("--n-train", type=int, default=0, help="training rows (0 = all that remain after validation)")
+    s.add_argument("--n-val", type=int, required=True)
+    s.add_argument("--n-test", type=int, default=0, help="test rows (0 = all)")
+    s.add_argument("--seed", type=int, default=20240901)
+    r = sub.add_parser("report")
+    r.add_argument("rundir")
+    a = p.parse_args(argv)
+    return cmd_split(a) if a.cmd == "split" else cmd_report(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
