@@ -15,10 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code balora eval}: evaluate a fine-tuned adapter on labelled data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a fine-tuned adapter on labelled data.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--adapter", required = true, description = "adapter directory written by balora finetune")
-    Path adapter;
-    @Option(names = "--model", defaultValue = "minilm", description = "base model: minilm | bge-small | DIR (default: ${DEFAULT-VALUE})")
-    String model;
+    @picocli.CommandLine.Mixin
+    AdapterOptions source = new AdapterOptions();
     @Option(names = "--eval", required = true, description = "labelled data: .tsv, .csv or .jsonl")
     Path eval;
     @Option(names = "--text-column", defaultValue = "text")
@@ -30,14 +28,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PretrainedEncoder enc = PretrainedEncoder.load(model);
-        AdapterModels.Loaded loaded = AdapterModels.load(enc, adapter);
+        PretrainedEncoder enc = PretrainedEncoder.load(source.model);
+        AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         TextClassificationDataset data = DataFiles.read(eval, textColumn, labelColumn, loaded.labels());
         EncodedDataset encoded = new EncodedDataset(data, enc.tokenizer(), maxLength);
         SequenceClassificationTask task = new SequenceClassificationTask(loaded.model(), encoded, encoded, null, null, null, 64);
         Evaluation.Classification ev = task.evaluate(encoded);
         Map<String, Double> m = ev.metrics();
-        System.out.printf(Locale.ROOT, "%s on %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", adapter, eval,
+        System.out.printf(Locale.ROOT, "%s on %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", source.adapter, eval,
                 data.size(), m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
         return 0;
     }

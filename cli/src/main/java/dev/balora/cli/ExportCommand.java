@@ -16,10 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write an adapter as a PEFT adapter directory (optionally converted to plain rank-2r LoRA).")
 final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--adapter", required = true, description = "adapter directory")
-    Path adapter;
-    @Option(names = "--model", defaultValue = "minilm", description = "base model: minilm | bge-small | DIR (default: ${DEFAULT-VALUE})")
-    String model;
+    @picocli.CommandLine.Mixin
+    AdapterOptions source = new AdapterOptions();
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
     @Option(names = "--to-lora", description = "convert to plain LoRA of rank 2r against the original weights")
@@ -27,8 +25,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PretrainedEncoder enc = PretrainedEncoder.load(model);
-        AdapterModels.Loaded loaded = AdapterModels.load(enc, adapter);
+        PretrainedEncoder enc = PretrainedEncoder.load(source.model);
+        AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         Map<String, Object> settings = loaded.adapter().baloraSettings();
         var cfg = loaded.adapter().loraConfig();
         if (toLora) {

@@ -22,17 +22,15 @@ import picocli.CommandLine.Option;
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge an adapter into the base weights and write a Hugging Face safetensors model.")
 final class MergeCommand implements Callable<Integer> {
-    @Option(names = "--adapter", required = true, description = "adapter directory")
-    Path adapter;
-    @Option(names = "--model", defaultValue = "minilm", description = "base model: minilm | bge-small | DIR (default: ${DEFAULT-VALUE})")
-    String model;
+    @picocli.CommandLine.Mixin
+    AdapterOptions source = new AdapterOptions();
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        PretrainedEncoder enc = PretrainedEncoder.load(model);
-        AdapterModels.Loaded loaded = AdapterModels.load(enc, adapter);
+        PretrainedEncoder enc = PretrainedEncoder.load(source.model);
+        AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         LoraInjector.adapters(loaded.model()).values().forEach(LoraLinear::merge);
         Map<String, F32Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : loaded.model().namedParameters().entrySet()) {
