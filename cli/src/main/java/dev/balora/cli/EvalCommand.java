@@ -4,7 +4,7 @@ import dev.balora.core.train.Evaluation;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.TextClassificationDataset;
 import dev.balora.models.finetune.EncodedDataset;
-import dev.balora.models.finetune.SequenceClassificationTask;
+import dev.balora.models.finetune.ClassifierEvaluation;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -32,8 +32,7 @@ final class EvalCommand implements Callable<Integer> {
         AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         TextClassificationDataset data = DataFiles.read(eval, textColumn, labelColumn, loaded.labels());
         EncodedDataset encoded = new EncodedDataset(data, enc.tokenizer(), maxLength);
-        SequenceClassificationTask task = new SequenceClassificationTask(loaded.model(), encoded, encoded, null, null, null, 64);
-        Evaluation.Classification ev = task.evaluate(encoded);
+        Evaluation.Classification ev = ClassifierEvaluation.evaluate(loaded.model(), encoded, 64);
         Map<String, Double> m = ev.metrics();
         System.out.printf(Locale.ROOT, "%s on %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", source.adapter, eval,
                 data.size(), m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));

@@ -36,7 +36,7 @@ final class RunOutputs {
     /** @return the comparison table (Markdown, also readable in a terminal) */
     static String table(List<FineTuneRun.Result> results) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| method | accuracy | macro-F1 | MCC | final train loss | train time (s) | setup (s) | examples/s |\n");
+        sb.append("| method | accuracy | macro-F1 | MCC | final train loss | train time (s) | setup (s) | examples/s (evaluations included) |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (FineTuneRun.Result r : results) {
             Map<String, Double> e = r.evaluation();

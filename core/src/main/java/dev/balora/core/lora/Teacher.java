@@ -24,6 +24,8 @@ public final class Teacher {
     private final Kind kind;
     private final boolean cache;
     private final Map<Long, double[]> rows = new HashMap<>();
+    /** A computed teacher output: cached rows are rebuilt on its backend and dtype. */
+    private Tensor template;
     private long hits;
     private long misses;
 
@@ -57,6 +59,7 @@ public final class Teacher {
         }
         if (cache && exampleIds != null) {
             misses += exampleIds.length;
+            template = z;
             double[] all = z.toDoubleArray();
             int w = z.dim(-1);
             for (int i = 0; i < exampleIds.length; i++) {
@@ -83,8 +86,7 @@ public final class Teacher {
         for (int i = 0; i < ids.length; i++) {
             System.arraycopy(rows.get(ids[i]), 0, all, i * w, w);
         }
-        Tensor like = model.namedParameters().values().iterator().next();
-        return Constants.like(like, all, ids.length, w);
+        return Constants.like(template, all, ids.length, w);
     }
 
     /** @return examples served from the cache */

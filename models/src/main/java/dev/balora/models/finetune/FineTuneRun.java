@@ -63,12 +63,13 @@ public final class FineTuneRun {
         return new BaLoraObjective(terms);
     }
 
+    /** A classifier with adapters injected, and what the injection did. */
+    public record AdaptedModel(BertForSequenceClassification model, LoraInjector.Summary adapters) {}
+
     /** Builds the classifier from the pre-trained encoder and injects adapters per the method. */
-    public static BertForSequenceClassification buildModel(PretrainedEncoder enc, int numLabels, FineTuneOptions o,
-                                                           List<LoraInjector.Summary> summaryOut) {
+    public static AdaptedModel buildModel(PretrainedEncoder enc, int numLabels, FineTuneOptions o) {
         BertForSequenceClassification model = enc.newClassifier(numLabels, o.seed(), BertOptions.defaults());
-        summaryOut.add(LoraInjector.inject(model, loraConfig(o)));
-        return model;
+        return new AdaptedModel(model, LoraInjector.inject(model, loraConfig(o)));
     }
 
     /**
@@ -80,8 +81,8 @@ public final class FineTuneRun {
     public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
                              FineTuneOptions o, Path outDir, List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
-        List<LoraInjector.Summary> s = new ArrayList<>();
-        BertForSequenceClassification model = buildModel(enc, train.labels().size(), o, s);
+        AdaptedModel adapted = buildModel(enc, train.labels().size(), o);
+        BertForSequenceClassification model = adapted.model();
         EncodedDataset trainEnc = new EncodedDataset(train, enc.tokenizer(), o.maxLength());
         EncodedDataset evalEnc = new EncodedDataset(eval, enc.tokenizer(), o.maxLength());
         BaLoraObjective objective = o.method().regularized() ? objective(o) : null;
@@ -106,6 +107,6 @@ public final class FineTuneRun {
         Map<String, Double> metrics = summary.finalEval() != null && !summary.finalEval().isEmpty()
                 ? summary.finalEval() : task.evaluate(evalEnc).metrics();
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
-        return new Result(o.method(), summary, metrics, setup, trainSeconds, s.get(0), model, loraConfig(o));
+        return new Result(o.method(), summary, metrics, setup, trainSeconds, adapted.adapters(), model, loraConfig(o));
     }
 }

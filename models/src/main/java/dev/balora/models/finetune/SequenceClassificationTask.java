@@ -5,7 +5,6 @@ import dev.balora.core.lora.Teacher;
 import dev.balora.core.nn.Linear;
 import dev.balora.core.ops.Constants;
 import dev.balora.core.ops.Ops;
-import dev.balora.core.tensor.NoGrad;
 import dev.balora.core.tensor.Tensor;
 import dev.balora.core.train.Evaluation;
 import dev.balora.core.train.MicroBatchLoss;
@@ -50,9 +49,11 @@ public final class SequenceClassificationTask implements TrainingTask {
         this.target = target;
         this.teacher = teacher;
         this.evalBatch = evalBatch;
+        // The initial head is only needed when the teacher's logits are the target.
+        boolean needsHead = objective != null && target == RegularizationTarget.LOGITS;
         Linear head = (Linear) model.child("classifier");
-        this.headWeight0 = Constants.like(head.weight(), head.weight().toDoubleArray(), head.weight().shape());
-        this.headBias0 = Constants.like(head.bias(), head.bias().toDoubleArray(), head.bias().shape());
+        this.headWeight0 = needsHead ? Constants.like(head.weight(), head.weight().toDoubleArray(), head.weight().shape()) : null;
+        this.headBias0 = needsHead ? Constants.like(head.bias(), head.bias().toDoubleArray(), head.bias().shape()) : null;
     }
 
     @Override
@@ -99,37 +100,7 @@ public final class SequenceClassificationTask implements TrainingTask {
 
     /** Accuracy-style evaluation on any encoded dataset (argmax of the logits). */
     public Evaluation.Classification evaluate(EncodedDataset data) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        int[] pred = new int[data.size()];
-        int[] gold = new int[data.size()];
-        try (NoGrad ignored = NoGrad.enter()) {
-            for (int start = 0; start < data.size(); start += evalBatch) {
-                int n = Math.min(evalBatch, data.size() - start);
-                int[] idx = new int[n];
-                for (int i = 0; i < n; i++) {
-                    idx[i] = start + i;
-                }
-                EncodedDataset.Batch b = data.batch(idx);
-                float[] logits = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits().toFloatArray();
-                int c = logits.length / n;
-                for (int i = 0; i < n; i++) {
-                    int best = 0;
-                    for (int j = 1; j < c; j++) {
-                        if (logits[i * c + j] > logits[i * c + best]) {
-                            best = j;
-                        }
-                    }
-                    pred[start + i] = best;
-                    gold[start + i] = b.labels()[i];
-                }
-            }
-        } finally {
-            if (wasTraining) {
-                model.train();
-            }
-        }
-        return new Evaluation.Classification(pred, gold);
+        return ClassifierEvaluation.evaluate(model, data, evalBatch);
     }
 
     /** @return the model being trained */
