@@ -1,6 +1,7 @@
 package dev.balora.kernels.cpu.gemm;
 
 import dev.balora.kernels.cpu.Parallel;
+import java.util.Arrays;
 
 /**
  * Fused forward and backward of a LoRA linear layer {@code y = x·wResᵀ + s·(x·Aᵀ)·Bᵀ}, float32, row-major
@@ -8,8 +9,9 @@ import dev.balora.kernels.cpu.Parallel;
  *
  * <p>The dense term goes to {@link VectorGemm}. The adapter term never forms B·A (out·in floats) and never
  * packs the big operand: per block of {@value #ROW_BLOCK} rows of T it computes the h rows and
- * immediately adds {@code s·h·Bᵀ} into the same y rows, so h stays in L1. Threads split rows of T (forward,
- * dH, dx); dA and dB (reductions over T) go through {@link VectorGemm}, which splits its output instead.
+ * immediately adds {@code s·h·Bᵀ} into the same y rows, so h stays in L1. Threads split rows of T; the
+ * backward does all four of its products in the same pass over each row block, and its two reductions over T
+ * (dA, dB) sum into per-chunk partial slabs that are added in a fixed order.
  */
 public final class LowRank {
     /** Rows of T per parallel work unit: 64 rows of h at r=64 are 16 KiB. */
@@ -54,25 +56,30 @@ public final class LowRank {
      * {@code dH = s·dy·B} [t, r], {@code dA = dHᵀ·x} [r, in], {@code dx = dy·wRes + dH·A} [t, in].
      * Each of dx, dA, dB is overwritten, or skipped when null; wRes may be null (no dense term in dx).
      *
+     * <p>One pass over T: per block of {@value #ROW_BLOCK} rows the dy, h, x and dH rows are used for every
+     * product while they are in cache. dA and dB are reductions over T, so each chunk of
+     * {@link #partialRows} rows sums into its own partial [r, in] / [r, out] slab and the slabs are added in
+     * chunk order at the end: the chunking depends on t only, never on the thread count, so results are
+     * identical for any number of threads.
+     *
      * @param h [t, r] the h written by {@link #forward}
      */
     public static void backward(int t, int in, int out, int r, float s, float[] x, float[] wRes, float[] a,
                                 float[] b, float[] h, float[] dy, float[] dx, float[] dA, float[] dB) {
         checkSizes(t, in, out, r);
         need("dy", dy, (long) t * out);
+        boolean needDH = dx != null || dA != null;
         if (dB != null) {
             need("h", h, (long) t * r);
             need("dB", dB, (long) out * r);
-            // The no-pack SkinnyKernels.gram ran at ~1 GFLOP/s in a JIT-compiled loop (cause not yet found),
-            // so the two reductions over T go through the packed GEMM for now.
-            VectorGemm.gemm(true, false, 1, out, r, t, s, dy, 0, 0, h, 0, 0, 0f, dB, 0, 0);
         }
-        if (dx == null && dA == null) {
-            return;
+        if (needDH) {
+            need("B", b, (long) out * r);
         }
-        need("B", b, (long) out * r);
-        float[] bt = transpose(b, out, r, 1f); // [r, out]
-        float[] dH = new float[t * r];
+        if (dA != null) {
+            need("x", x, (long) t * in);
+            need("dA", dA, (long) r * in);
+        }
         boolean dense = dx != null && wRes != null;
         if (dx != null) {
             need("dx", dx, (long) t * in);
@@ -82,18 +89,65 @@ public final class LowRank {
                 VectorGemm.gemm(false, false, 1, t, in, out, 1f, dy, 0, 0, wRes, 0, 0, 0f, dx, 0, 0);
             }
         }
-        Parallel.forEach(ceilDiv(t, ROW_BLOCK), blk -> {
-            int t0 = blk * ROW_BLOCK;
-            int t1 = Math.min(t, t0 + ROW_BLOCK);
-            SkinnyKernels.rowDots(t0, t1, out, r, s, dy, bt, dH);
-            if (dx != null) {
-                SkinnyKernels.addProduct(t0, t1, in, r, dH, a, dx, !dense);
+        if (dB == null && !needDH) {
+            return;
+        }
+        int rowsPerChunk = partialRows(t);
+        int chunks = t == 0 ? 0 : ceilDiv(t, rowsPerChunk);
+        float[] bt = needDH ? transpose(b, out, r, 1f) : null; // [r, out]
+        float[] dH = needDH ? new float[t * r] : null;
+        float[] dBtPartial = dB != null ? new float[chunks * r * out] : null; // per chunk: hᵀ·dy, [r, out]
+        float[] dAPartial = dA != null ? new float[chunks * r * in] : null;   // per chunk: dHᵀ·x, [r, in]
+        Parallel.forEach(chunks, chunk -> {
+            int c1 = Math.min(t, (chunk + 1) * rowsPerChunk);
+            for (int t0 = chunk * rowsPerChunk; t0 < c1; t0 += ROW_BLOCK) {
+                int t1 = Math.min(c1, t0 + ROW_BLOCK);
+                if (dB != null) {
+                    SkinnyKernels.accumulateTransposed(t0, t1, out, r, h, dy, dBtPartial, chunk * r * out);
+                }
+                if (needDH) {
+                    SkinnyKernels.rowDots(t0, t1, out, r, s, dy, bt, dH);
+                }
+                if (dx != null) {
+                    SkinnyKernels.addProduct(t0, t1, in, r, dH, a, dx, !dense);
+                }
+                if (dA != null) {
+                    SkinnyKernels.accumulateTransposed(t0, t1, in, r, dH, x, dAPartial, chunk * r * in);
+                }
             }
         });
         if (dA != null) {
-            need("x", x, (long) t * in);
-            need("dA", dA, (long) r * in);
-            VectorGemm.gemm(true, false, 1, r, in, t, 1f, dH, 0, 0, x, 0, 0, 0f, dA, 0, 0);
+            sumSlabs(dAPartial, chunks, r * in, dA);
+        }
+        if (dB != null) {
+            float[] dBt = new float[r * out];
+            sumSlabs(dBtPartial, chunks, r * out, dBt);
+            for (int c = 0; c < out; c++) {
+                for (int j = 0; j < r; j++) {
+                    dB[c * r + j] = s * dBt[j * out + c];
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows of T per partial-sum chunk of the backward reductions: a multiple of {@value #ROW_BLOCK}, at least 4
+     * blocks, and at most 16 chunks, so the partial slabs stay small (16·r·(in+out) floats) while 2–16 threads
+     * still find work. Depends on t only.
+     */
+    static int partialRows(int t) {
+        int rows = Math.max(4 * ROW_BLOCK, ceilDiv(t, 16));
+        return ceilDiv(rows, ROW_BLOCK) * ROW_BLOCK;
+    }
+
+    /** {@code out[i] = Σ_k slabs[k·size + i]} over k in [0, count), summed in k order. */
+    private static void sumSlabs(float[] slabs, int count, int size, float[] out) {
+        Arrays.fill(out, 0, size, 0f);
+        for (int k = 0; k < count; k++) {
+            int base = k * size;
+            for (int i = 0; i < size; i++) {
+                out[i] += slabs[base + i];
+            }
         }
     }
 

@@ -250,4 +250,122 @@ final class SkinnyKernels {
             }
         }
     }
+
+    /**
+     * {@code acc[accOff + j·n + c] += Σ_{t ∈ [t0, t1)} coef[t·r + j] · big[t·n + c]} for all j &lt; r and c &lt; n:
+     * coef is [T, r], big is [T, n], acc is an [r, n] slab at {@code accOff}. This is a reduction over rows of T
+     * (dA = dHᵀ·x, and dBᵀ = hᵀ·dy) that streams big in place: a 4 (j) × 4-vector (c) tile of acc stays in
+     * registers while t runs over the rows, each loaded big vector feeds 4 FMAs, and the 4·V columns of the
+     * row block (16 KiB at 64 rows) stay in L1 for the r/4 passes over j.
+     */
+    static void accumulateTransposed(int t0, int t1, int n, int r, float[] coef, float[] big, float[] acc, int accOff) {
+        int wide = 4 * V;
+        for (int j = 0; j < r; j += 4) {
+            int cols = Math.min(4, r - j);
+            // Rows of acc past r repeat the last valid one; their stores are skipped below.
+            int j0 = Math.min(j + 0, r - 1);
+            int j1 = Math.min(j + 1, r - 1);
+            int j2 = Math.min(j + 2, r - 1);
+            int j3 = Math.min(j + 3, r - 1);
+            int c = 0;
+            for (; c + wide <= n; c += wide) {
+                int o0 = accOff + j0 * n + c;
+                int o1 = accOff + j1 * n + c;
+                int o2 = accOff + j2 * n + c;
+                int o3 = accOff + j3 * n + c;
+                FloatVector c00 = FloatVector.fromArray(S, acc, o0 + 0 * V);
+                FloatVector c01 = FloatVector.fromArray(S, acc, o0 + 1 * V);
+                FloatVector c02 = FloatVector.fromArray(S, acc, o0 + 2 * V);
+                FloatVector c03 = FloatVector.fromArray(S, acc, o0 + 3 * V);
+                FloatVector c10 = FloatVector.fromArray(S, acc, o1 + 0 * V);
+                FloatVector c11 = FloatVector.fromArray(S, acc, o1 + 1 * V);
+                FloatVector c12 = FloatVector.fromArray(S, acc, o1 + 2 * V);
+                FloatVector c13 = FloatVector.fromArray(S, acc, o1 + 3 * V);
+                FloatVector c20 = FloatVector.fromArray(S, acc, o2 + 0 * V);
+                FloatVector c21 = FloatVector.fromArray(S, acc, o2 + 1 * V);
+                FloatVector c22 = FloatVector.fromArray(S, acc, o2 + 2 * V);
+                FloatVector c23 = FloatVector.fromArray(S, acc, o2 + 3 * V);
+                FloatVector c30 = FloatVector.fromArray(S, acc, o3 + 0 * V);
+                FloatVector c31 = FloatVector.fromArray(S, acc, o3 + 1 * V);
+                FloatVector c32 = FloatVector.fromArray(S, acc, o3 + 2 * V);
+                FloatVector c33 = FloatVector.fromArray(S, acc, o3 + 3 * V);
+                for (int t = t0, bt = t0 * n + c, ct = t0 * r; t < t1; t++, bt += n, ct += r) {
+                    FloatVector b0 = FloatVector.fromArray(S, big, bt + 0 * V);
+                    FloatVector b1 = FloatVector.fromArray(S, big, bt + 1 * V);
+                    FloatVector b2 = FloatVector.fromArray(S, big, bt + 2 * V);
+                    FloatVector b3 = FloatVector.fromArray(S, big, bt + 3 * V);
+                    FloatVector a0 = FloatVector.broadcast(S, coef[ct + j0]);
+                    c00 = Simd.fma(a0, b0, c00);
+                    c01 = Simd.fma(a0, b1, c01);
+                    c02 = Simd.fma(a0, b2, c02);
+                    c03 = Simd.fma(a0, b3, c03);
+                    FloatVector a1 = FloatVector.broadcast(S, coef[ct + j1]);
+                    c10 = Simd.fma(a1, b0, c10);
+                    c11 = Simd.fma(a1, b1, c11);
+                    c12 = Simd.fma(a1, b2, c12);
+                    c13 = Simd.fma(a1, b3, c13);
+                    FloatVector a2 = FloatVector.broadcast(S, coef[ct + j2]);
+                    c20 = Simd.fma(a2, b0, c20);
+                    c21 = Simd.fma(a2, b1, c21);
+                    c22 = Simd.fma(a2, b2, c22);
+                    c23 = Simd.fma(a2, b3, c23);
+                    FloatVector a3 = FloatVector.broadcast(S, coef[ct + j3]);
+                    c30 = Simd.fma(a3, b0, c30);
+                    c31 = Simd.fma(a3, b1, c31);
+                    c32 = Simd.fma(a3, b2, c32);
+                    c33 = Simd.fma(a3, b3, c33);
+                }
+                if (3 < cols) {
+                    c30.intoArray(acc, o3 + 0 * V);
+                    c31.intoArray(acc, o3 + 1 * V);
+                    c32.intoArray(acc, o3 + 2 * V);
+                    c33.intoArray(acc, o3 + 3 * V);
+                }
+                if (2 < cols) {
+                    c20.intoArray(acc, o2 + 0 * V);
+                    c21.intoArray(acc, o2 + 1 * V);
+                    c22.intoArray(acc, o2 + 2 * V);
+                    c23.intoArray(acc, o2 + 3 * V);
+                }
+                if (1 < cols) {
+                    c10.intoArray(acc, o1 + 0 * V);
+                    c11.intoArray(acc, o1 + 1 * V);
+                    c12.intoArray(acc, o1 + 2 * V);
+                    c13.intoArray(acc, o1 + 3 * V);
+                }
+                c00.intoArray(acc, o0 + 0 * V);
+                c01.intoArray(acc, o0 + 1 * V);
+                c02.intoArray(acc, o0 + 2 * V);
+                c03.intoArray(acc, o0 + 3 * V);
+            }
+            for (; c < n; c += V) {
+                VectorMask<Float> m = S.indexInRange(c, n);
+                int o0 = accOff + j0 * n + c;
+                int o1 = accOff + j1 * n + c;
+                int o2 = accOff + j2 * n + c;
+                int o3 = accOff + j3 * n + c;
+                FloatVector c00 = FloatVector.fromArray(S, acc, o0, m);
+                FloatVector c10 = FloatVector.fromArray(S, acc, o1, m);
+                FloatVector c20 = FloatVector.fromArray(S, acc, o2, m);
+                FloatVector c30 = FloatVector.fromArray(S, acc, o3, m);
+                for (int t = t0, bt = t0 * n + c, ct = t0 * r; t < t1; t++, bt += n, ct += r) {
+                    FloatVector b0 = FloatVector.fromArray(S, big, bt, m);
+                    c00 = Simd.fma(FloatVector.broadcast(S, coef[ct + j0]), b0, c00);
+                    c10 = Simd.fma(FloatVector.broadcast(S, coef[ct + j1]), b0, c10);
+                    c20 = Simd.fma(FloatVector.broadcast(S, coef[ct + j2]), b0, c20);
+                    c30 = Simd.fma(FloatVector.broadcast(S, coef[ct + j3]), b0, c30);
+                }
+                if (3 < cols) {
+                    c30.intoArray(acc, o3, m);
+                }
+                if (2 < cols) {
+                    c20.intoArray(acc, o2, m);
+                }
+                if (1 < cols) {
+                    c10.intoArray(acc, o1, m);
+                }
+                c00.intoArray(acc, o0, m);
+            }
+        }
+    }
 }

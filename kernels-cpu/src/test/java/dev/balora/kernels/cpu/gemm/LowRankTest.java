@@ -88,6 +88,8 @@ class LowRankTest {
         "17, 127, 200, 33, true",
         "70, 96, 130, 64, true",
         "2, 513, 3, 64, false",
+        "700, 40, 37, 5, true", // three partial-sum chunks in the backward reductions
+        "1100, 19, 70, 9, false", // five chunks, the last one partial
     })
     void forwardAndBackwardMatchFloat64Reference(int t, int in, int out, int r, boolean dense) {
         SplittableRandom rnd = new SplittableRandom(31L * t + 7L * in + out + 1000L * r);
