@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
@@ -53,7 +52,7 @@ final class CrossEntropyKernels {
                     e.intoArray(probs, base + c, m);
                     vsum = vsum.add(e);
                 }
-                double sum = vsum.reduceLanes(ADD);
+                double sum = Simd.sumLanes(vsum);
                 float inv = (float) (1.0 / sum);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);

@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -45,7 +44,7 @@ final class LayerNormKernels {
                     FloatVector d = FloatVector.fromArray(S, x, base + c, m).sub(mu).blend(0f, m.not());
                     acc = Simd.fma(d, d, acc);
                 }
-                double var = acc.reduceLanes(ADD) / cols;
+                double var = Simd.sumLanes(acc) / cols;
                 float rs = (float) (1.0 / Math.sqrt(var + eps));
                 mean[r] = mu;
                 rstd[r] = rs;
@@ -97,8 +96,8 @@ final class LayerNormKernels {
                 }
                 ga.rowDone();
                 ba.rowDone();
-                float meanG = (float) ((double) sumG.reduceLanes(ADD) / cols);
-                float meanGx = (float) ((double) sumGx.reduceLanes(ADD) / cols);
+                float meanG = (float) ((double) Simd.sumLanes(sumG) / cols);
+                float meanGx = (float) ((double) Simd.sumLanes(sumGx) / cols);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);

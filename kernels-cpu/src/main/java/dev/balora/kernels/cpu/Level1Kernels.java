@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -86,6 +85,6 @@ final class Level1Kernels {
             FloatVector v = FloatVector.fromArray(S, x, i, S.indexInRange(i, to));
             acc = Simd.fma(v, v, acc);
         }
-        return acc.reduceLanes(ADD);
+        return Simd.sumLanes(acc);
     }
 }

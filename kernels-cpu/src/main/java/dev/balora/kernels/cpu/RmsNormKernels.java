@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -31,7 +30,7 @@ final class RmsNormKernels {
                     FloatVector v = FloatVector.fromArray(S, x, base + c, m);
                     acc = Simd.fma(v, v, acc);
                 }
-                float rs = (float) (1.0 / Math.sqrt((double) acc.reduceLanes(ADD) / cols + eps));
+                float rs = (float) (1.0 / Math.sqrt((double) Simd.sumLanes(acc) / cols + eps));
                 rstd[r] = rs;
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
@@ -67,7 +66,7 @@ final class RmsNormKernels {
                     Simd.fma(d, xv.mul(rs), FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
                 }
                 ga.rowDone();
-                float k = (float) ((double) sumGx.reduceLanes(ADD) / cols * rs * rs * rs);
+                float k = (float) ((double) Simd.sumLanes(sumGx) / cols * rs * rs * rs);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xv = FloatVector.fromArray(S, x, base + c, m);

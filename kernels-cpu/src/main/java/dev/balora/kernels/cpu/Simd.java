@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,7 +27,37 @@ public final class Simd {
     /** Whether {@link #fma} issues a fused multiply-add (true) or a multiply then an add. */
     public static final boolean FMA = cpuHasFma(Path.of("/proc/cpuinfo"));
 
+    // Lane rotations for sumLanes: lane i reads lane (i + k) mod LANES.
+    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.iota(SPECIES, 8 % LANES, 1, true);
+    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.iota(SPECIES, 4 % LANES, 1, true);
+    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.iota(SPECIES, 2 % LANES, 1, true);
+    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(SPECIES, 1 % LANES, 1, true);
+
     private Simd() {}
+
+    /**
+     * The sum of the lanes of {@code v}, always added in the same tree order: {@code v + rotate(v, L/2)}, then
+     * the same with L/4 … 1, then lane 0. {@code reduceLanes(ADD)} leaves the order to the implementation and the
+     * interpreted (boxed) fallback adds lanes left to right while the C2 intrinsic adds a tree, so a kernel's
+     * result would depend on whether the JIT had compiled it yet; rotations and lane-wise adds are exact in
+     * both, so this sum is the same bits in every tier and run.
+     */
+    public static float sumLanes(FloatVector v) {
+        FloatVector s = v;
+        if (LANES >= 16) {
+            s = s.add(s.rearrange(ROTATE_8));
+        }
+        if (LANES >= 8) {
+            s = s.add(s.rearrange(ROTATE_4));
+        }
+        if (LANES >= 4) {
+            s = s.add(s.rearrange(ROTATE_2));
+        }
+        if (LANES >= 2) {
+            s = s.add(s.rearrange(ROTATE_1));
+        }
+        return s.lane(0);
+    }
 
     /** Returns {@code a * b + c}, fused when the CPU has FMA. */
     public static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {

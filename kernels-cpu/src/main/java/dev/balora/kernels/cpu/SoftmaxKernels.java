@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
@@ -110,7 +109,7 @@ final class SoftmaxKernels {
             VectorMask<Float> m = S.indexInRange(c, n);
             vsum = vsum.add(FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not()));
         }
-        return vsum.reduceLanes(ADD);
+        return Simd.sumLanes(vsum);
     }
 
     /** y = exp(y − max) over [base, +n); returns the sum. */
@@ -122,7 +121,7 @@ final class SoftmaxKernels {
             e.intoArray(y, base + c, m);
             vsum = vsum.add(e);
         }
-        return vsum.reduceLanes(ADD);
+        return Simd.sumLanes(vsum);
     }
 
     private static void addInPlace(float[] y, int base, int n, float v) {
@@ -166,7 +165,7 @@ final class SoftmaxKernels {
             VectorMask<Float> m = S.indexInRange(c, cols);
             acc = Simd.fma(FloatVector.fromArray(S, dy, base + c, m), FloatVector.fromArray(S, y, base + c, m), acc);
         }
-        float dot = acc.reduceLanes(ADD);
+        float dot = Simd.sumLanes(acc);
         for (int c = 0; c < cols; c += S.length()) {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector yv = FloatVector.fromArray(S, y, base + c, m);

@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -127,7 +126,7 @@ final class SumKernels {
             if (i < to) {
                 acc = acc.add(FloatVector.fromArray(S, x, i, S.indexInRange(i, to)));
             }
-            s += acc.reduceLanes(ADD);
+            s += Simd.sumLanes(acc);
         }
         return s;
     }
