@@ -43,25 +43,23 @@ public final class ConsistencyKl implements Regularizer {
         long n = (long) m * w;
         double t = temperature;
         MatrixKernels k = new MatrixKernels(student);
-        Storage logq = logSoftmax(k, student.storage(), m, w, t);
-        Storage logp = logSoftmax(k, teacher.storage(), m, w, t);
-        Storage p = k.map(UnaryOp.EXP, logp, n);
-        Storage q = k.map(UnaryOp.EXP, logq, n);
-        // Forward: T²/M · Σ p (log p − log q), kept on the device as the output element.
-        Storage kl = k.zip(BinaryOp.MUL, p, k.zip(BinaryOp.SUB, logp, logq, m, w), m, w);
-        Storage value = k.scaled(k.total(kl, n), 1, t * t / m);
-        // Backward: (T/M)(q − p).
-        Storage grad = k.scaled(k.zip(BinaryOp.SUB, q, p, m, w), n, t / m);
-        return RegularizerSupport.withGradient(name(), student, new Tensor(student.backend(), value), grad);
-    }
-
-    /** @return log softmax(z / t) row-wise, [m, w] */
-    private static Storage logSoftmax(MatrixKernels k, Storage z, int m, int w, double t) {
-        long n = (long) m * w;
-        Storage scaled = k.scaled(z, n, 1.0 / t);
-        Storage out = k.allocate(n);
         Backend b = k.backend();
-        b.softmax(scaled, null, 1, 1, false, 1, 0, out, m, w, true);
-        return out;
+        // Four [M, w] buffers, recycled as their contents die (62 MB each at NLG size).
+        Storage a = k.allocate(n);
+        Storage logq = k.allocate(n);
+        Storage logp = k.allocate(n);
+        Storage c = k.allocate(n);
+        b.softmax(k.scaledInto(student.storage(), n, 1.0 / t, a), null, 1, 1, false, 1, 0, logq, m, w, true);
+        b.softmax(k.scaledInto(teacher.storage(), n, 1.0 / t, a), null, 1, 1, false, 1, 0, logp, m, w, true);
+        Storage p = k.mapInto(UnaryOp.EXP, logp, n, a);
+        k.zipInto(BinaryOp.SUB, logp, logq, m, w, c);
+        Storage kl = k.zipInto(BinaryOp.MUL, p, c, m, w, logp); // p·(log p − log q); log p is dead
+        // Forward: T²/M · Σ p (log p − log q), by rows first and then the M row sums (a one-address full
+        // reduction is the slow case of a device sumInto), kept on the device as the output element.
+        Storage value = k.scaled(k.total(k.rowSums(kl, m, w), m), 1, t * t / m);
+        // Backward: (T/M)(q − p).
+        Storage q = k.mapInto(UnaryOp.EXP, logq, n, c);
+        Storage grad = k.scaledInto(k.zipInto(BinaryOp.SUB, q, p, m, w, logq), n, t / m, kl);
+        return RegularizerSupport.withGradient(name(), student, new Tensor(student.backend(), value), grad);
     }
 }

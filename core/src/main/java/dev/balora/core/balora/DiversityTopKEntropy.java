@@ -49,6 +49,7 @@ public final class DiversityTopKEntropy implements Regularizer {
         long n = (long) m * w;
         MatrixKernels km = new MatrixKernels(student);
         Storage z = student.storage();
+        // Three [M, w] buffers at most, recycled as their contents die (62 MB each at NLG size).
         Storage mask = null;
         if (kk < w) {
             mask = km.allocate(n);
@@ -56,14 +57,14 @@ public final class DiversityTopKEntropy implements Regularizer {
         }
         Storage logp = km.allocate(n);
         km.backend().softmax(z, mask, 1, Math.max(m, 1), false, 1, 0, logp, m, w, true);
-        Storage p = km.map(UnaryOp.EXP, logp, n);
-        Storage plogp = km.zip(BinaryOp.MUL, p, logp, m, w);
-        // Forward: (1/M)·Σ p' log p' = −(1/M)·Σ H.
-        Storage value = km.scaled(km.total(plogp, n), 1, 1.0 / m);
-        // Backward: (1/M)·p'·(log p' + H) with H = −Σ_row p' log p'.
+        Storage p = km.mapInto(UnaryOp.EXP, logp, n, mask != null ? mask : km.allocate(n));
+        Storage plogp = km.zipInto(BinaryOp.MUL, p, logp, m, w, km.allocate(n));
+        // Forward: (1/M)·Σ p' log p' = −(1/M)·Σ H, summed by rows first (the per-row −H is needed below too).
         Storage negH = km.rowSums(plogp, m, w);
-        Storage grad = km.zip(BinaryOp.SUB, plogp, km.withRowVector(BinaryOp.MUL, p, negH, m, w), m, w);
-        grad = km.scaled(grad, n, 1.0 / m);
+        Storage value = km.scaled(km.total(negH, m), 1, 1.0 / m);
+        // Backward: (1/M)·p'·(log p' + H) = (1/M)·(p' log p' − p'·(−H)).
+        Storage pNegH = km.withRowVectorInto(BinaryOp.MUL, p, negH, m, w, logp);
+        Storage grad = km.scaledInto(km.zipInto(BinaryOp.SUB, plogp, pNegH, m, w, p), n, 1.0 / m, plogp);
         return RegularizerSupport.withGradient(name(), student, new Tensor(student.backend(), value), grad);
     }
 }

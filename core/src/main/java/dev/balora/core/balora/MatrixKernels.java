@@ -13,6 +13,10 @@ import dev.balora.core.tensor.Tensor;
  * columns or to one element. Every call is one Backend SPI kernel on the tensor's own backend, so the terms run
  * on the device their inputs live on (no host copy) and in the inputs' dtype (float64 stays float64 on the
  * reference backend, which keeps the PyTorch fixtures at ~1e-13).
+ *
+ * <p>The {@code …Into} forms write into a storage the caller no longer needs, never into one of the call's own
+ * inputs (the SPI does not promise in-place safety). At NLG size every {@code [M, V]} temporary is 62 MB, so the
+ * terms recycle dead buffers: fresh ones per call made a single-core JVM spend most of its time in full GCs.
  */
 final class MatrixKernels {
     private final Backend backend;
@@ -47,14 +51,22 @@ final class MatrixKernels {
 
     /** @return {@code x ∘ y} element-wise for two {@code [rows, cols]} storages */
     Storage zip(BinaryOp op, Storage x, Storage y, int rows, int cols) {
-        Storage out = allocate((long) rows * cols);
+        return zipInto(op, x, y, rows, cols, allocate((long) rows * cols));
+    }
+
+    /** {@code out = x ∘ y} into an existing storage that is neither x nor y; @return out */
+    Storage zipInto(BinaryOp op, Storage x, Storage y, int rows, int cols, Storage out) {
         backend.binary(op, x, new long[] {cols, 1}, y, new long[] {cols, 1}, out, new int[] {rows, cols});
         return out;
     }
 
     /** @return {@code out[r, c] = x[r, c] ∘ v[r]} for {@code v [rows]} */
     Storage withRowVector(BinaryOp op, Storage x, Storage v, int rows, int cols) {
-        Storage out = allocate((long) rows * cols);
+        return withRowVectorInto(op, x, v, rows, cols, allocate((long) rows * cols));
+    }
+
+    /** {@link #withRowVector} into an existing storage that is not x; @return out */
+    Storage withRowVectorInto(BinaryOp op, Storage x, Storage v, int rows, int cols, Storage out) {
         backend.binary(op, x, new long[] {cols, 1}, v, new long[] {1, 0}, out, new int[] {rows, cols});
         return out;
     }
@@ -89,14 +101,22 @@ final class MatrixKernels {
 
     /** @return {@code op(x)} element-wise over n elements */
     Storage map(UnaryOp op, Storage x, long n) {
-        Storage out = allocate(n);
+        return mapInto(op, x, n, allocate(n));
+    }
+
+    /** {@code out = op(x)} into an existing storage that is not x; @return out */
+    Storage mapInto(UnaryOp op, Storage x, long n, Storage out) {
         backend.unary(op, x, out, n);
         return out;
     }
 
     /** @return {@code alpha·x} over n elements */
     Storage scaled(Storage x, long n, double alpha) {
-        Storage out = allocate(n);
+        return scaledInto(x, n, alpha, allocate(n));
+    }
+
+    /** {@code out = alpha·x} into an existing storage that is not x; @return out */
+    Storage scaledInto(Storage x, long n, double alpha, Storage out) {
         backend.axpby(n, alpha, x, 0.0, out);
         return out;
     }
