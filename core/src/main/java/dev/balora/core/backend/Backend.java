@@ -148,8 +148,8 @@ public interface Backend {
     // ---- regularizer helpers (SPEC §2) -------------------------------------------------------------------------
 
     /**
-     * Eigen-decomposition of the symmetric {@code a[n×n]} (row-major; read only, not modified; its symmetric part
-     * {@code (a + aᵀ)/2} is what is decomposed, so rounding asymmetry in a computed Gram matrix does no harm):
+     * Eigen-decomposition of the symmetric {@code a[n×n]} (row-major; not modified; the host backends decompose
+     * {@code (a + aᵀ)/2}, CUDA reads one triangle, so rounding asymmetry in a computed Gram matrix does no harm):
      * {@code values[n]} gets the eigenvalues in <b>ascending</b> order and row {@code j} of {@code vectors[n×n]}
      * the unit eigenvector of {@code values[j]} (its sign is unspecified). All three storages share one dtype.
      * The SVD regularizer's exact route (SPEC §2.3) calls it on a Gram matrix {@code Z·Zᵀ} or {@code ZᵀZ}.
