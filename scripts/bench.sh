@@ -10,15 +10,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profiles=bench
+# Quick mode runs the regularizer and AdamW benchmarks on the cpu backend only: their scalar-reference peers take
+# seconds to minutes per call at the NLG size (RegularizerBench Javadoc).
+extra=""
 if [[ "${1:-}" == "--quick" ]]; then
   profiles=bench,quick
+  extra="-p backend=cpu"
   shift
 elif [[ "${1:-}" == "--interleaved" ]]; then
   exec mvn -q -ntp -pl bench -am -Pinterleaved package -DskipTests
 fi
 args=(-q -ntp -pl bench -am "-P${profiles}" package -DskipTests)
-if [[ -n "${1:-}" ]]; then
-  args+=("-Dbench.include=$1")
+if [[ -n "${1:-}${extra}" ]]; then
+  # bench.include is appended to the JMH command line as is: the regex, then any extra JMH options.
+  args+=("-Dbench.include=${1:-} ${extra}")
 fi
 if [[ -n "${BENCH_ARGS:-}" ]]; then
   args+=("-Dbench.args=${BENCH_ARGS}")

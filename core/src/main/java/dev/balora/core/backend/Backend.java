@@ -145,6 +145,26 @@ public interface Backend {
     /** RMS-norm backward: writes dx; accumulates dgamma (may be null). */
     void rmsNormBackward(Storage dy, Storage x, Storage gamma, Storage rstd, Storage dx, Storage dgamma, int rows, int cols);
 
+    // ---- regularizer helpers (SPEC §2) -------------------------------------------------------------------------
+
+    /**
+     * Eigen-decomposition of the symmetric {@code a[n×n]} (row-major; not modified; the host backends decompose
+     * {@code (a + aᵀ)/2}, CUDA reads one triangle, so rounding asymmetry in a computed Gram matrix does no harm):
+     * {@code values[n]} gets the eigenvalues in <b>ascending</b> order and row {@code j} of {@code vectors[n×n]}
+     * the unit eigenvector of {@code values[j]} (its sign is unspecified). All three storages share one dtype.
+     * The SVD regularizer's exact route (SPEC §2.3) calls it on a Gram matrix {@code Z·Zᵀ} or {@code ZᵀZ}.
+     */
+    void symmetricEigen(Storage a, int n, Storage values, Storage vectors);
+
+    /**
+     * Row-wise top-k selection as an additive mask: {@code mask[r, c] = 0} when column c holds one of the
+     * {@code k} largest values of row r of {@code x[rows×cols]} (ties at the k-th value go to the lower column
+     * index), else {@code outside}. {@code 1 ≤ k ≤ cols}. Fed to {@link #softmax} as its mask (maskDiv 1,
+     * maskMod rows), it restricts a row softmax to the k largest logits (the top-K entropy term, SPEC §2.2);
+     * a large finite {@code outside} (−1e30) keeps {@code p·log p} at exactly 0 off the selection.
+     */
+    void rowTopKMask(Storage x, int rows, int cols, int k, double outside, Storage mask);
+
     // ---- gathers, losses, optimizer ---------------------------------------------------------------------------
 
     /** {@code out[i, :] = table[ids[i], :]} for {@code ids.length} rows of width {@code dim}. */

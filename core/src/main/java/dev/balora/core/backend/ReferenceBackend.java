@@ -1,5 +1,7 @@
 package dev.balora.core.backend;
 
+import dev.balora.core.linalg.Matrix64;
+import dev.balora.core.linalg.SymmetricEigen;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.HostStorage;
 import dev.balora.core.tensor.Storage;
@@ -446,6 +448,53 @@ public final class ReferenceBackend implements Backend {
             for (int c = 0; c < cols; c++) {
                 double g = hdy.get(base + c) * (hg == null ? 1 : hg.get(c));
                 hdx.set(base + c, rs * g - hx.get(base + c) * rs * rs * rs * meanGx);
+            }
+        }
+    }
+
+    // ---- regularizer helpers ------------------------------------------------------------------------------------
+
+    /** float64 tred2/tql2 ({@link SymmetricEigen}), reordered to ascending values with vectors as rows. */
+    @Override
+    public void symmetricEigen(Storage a, int n, Storage values, Storage vectors) {
+        HostStorage ha = h(a);
+        HostStorage hv = h(values);
+        HostStorage hw = h(vectors);
+        if (n == 0) {
+            return;
+        }
+        double[] d = new double[n * n];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = ha.get(i);
+        }
+        SymmetricEigen e = SymmetricEigen.decompose(new Matrix64(n, n, d));
+        for (int j = 0; j < n; j++) {
+            int src = n - 1 - j; // SymmetricEigen sorts descending, the SPI ascending
+            hv.set(j, e.values()[src]);
+            for (int t = 0; t < n; t++) {
+                hw.set((long) j * n + t, e.vectors().get(t, src));
+            }
+        }
+    }
+
+    @Override
+    public void rowTopKMask(Storage x, int rows, int cols, int k, double outside, Storage mask) {
+        HostStorage hx = h(x);
+        HostStorage hm = h(mask);
+        if (k < 1 || k > cols) {
+            throw new IllegalArgumentException("rowTopKMask: k = " + k + " outside [1, " + cols + "]");
+        }
+        double[] row = new double[cols];
+        int[] chosen = new int[k];
+        for (int r = 0; r < rows; r++) {
+            long base = (long) r * cols;
+            for (int c = 0; c < cols; c++) {
+                row[c] = hx.get(base + c);
+                hm.set(base + c, outside);
+            }
+            RowTopK.select(row, k, chosen);
+            for (int c : chosen) {
+                hm.set(base + c, 0.0);
             }
         }
     }

@@ -1,10 +1,18 @@
 package dev.balora.core.balora;
 
+import dev.balora.core.backend.Backend;
+import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.UnaryOp;
+import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
 
 /**
  * Consistency by distillation (SPEC §2.1, NLG default): {@code L = T²·(1/M)·Σ_rows KL(p‖q)} with
  * {@code p = softmax(Z_P/T)}, {@code q = softmax(Z_F/T)}; gradient {@code ∂L/∂Z_F = (T/M)(q − p)}.
+ *
+ * <p>Runs on the student's backend: two scaled row log-softmaxes, {@code exp}, the element-wise
+ * {@code p·(log p − log q)} summed to one element that becomes the output (the value never visits the host).
+ * A column where p underflows to 0 contributes {@code 0·(finite) = 0}, PyTorch's {@code kl_div} convention.
  */
 public final class ConsistencyKl implements Regularizer {
     private final double temperature;
@@ -22,49 +30,36 @@ public final class ConsistencyKl implements Regularizer {
         return "consistency_kl";
     }
 
+    /**
+     * @param student Z_F [M, w]
+     * @param teacher Z_P [M, w], same backend and dtype
+     */
     @Override
     public Tensor apply(Tensor student, Tensor teacher) {
         RegularizerSupport.requireMatrix(name(), student);
         RegularizerSupport.requireSameShape(name(), student, teacher);
         int m = student.dim(0);
         int w = student.dim(1);
-        double[] zf = student.toDoubleArray();
-        double[] zp = teacher.toDoubleArray();
-        double[] grad = new double[zf.length];
+        long n = (long) m * w;
         double t = temperature;
-        double total = 0;
-        double[] logq = new double[w];
-        double[] logp = new double[w];
-        for (int r = 0; r < m; r++) {
-            int base = r * w;
-            logSoftmax(zf, base, w, t, logq);
-            logSoftmax(zp, base, w, t, logp);
-            double kl = 0;
-            for (int c = 0; c < w; c++) {
-                double p = Math.exp(logp[c]);
-                if (p > 0) {
-                    kl += p * (logp[c] - logq[c]);
-                }
-                grad[base + c] = (t / m) * (Math.exp(logq[c]) - p);
-            }
-            total += kl;
-        }
-        return RegularizerSupport.scalarWithGradient(name(), student, t * t * total / m, grad);
-    }
-
-    /** out = log softmax(z[base..base+w) / t), stably. */
-    static void logSoftmax(double[] z, int base, int w, double t, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < w; c++) {
-            max = Math.max(max, z[base + c] / t);
-        }
-        double sum = 0;
-        for (int c = 0; c < w; c++) {
-            sum += Math.exp(z[base + c] / t - max);
-        }
-        double lse = max + Math.log(sum);
-        for (int c = 0; c < w; c++) {
-            out[c] = z[base + c] / t - lse;
-        }
+        MatrixKernels k = new MatrixKernels(student);
+        Backend b = k.backend();
+        // Four [M, w] buffers, recycled as their contents die (62 MB each at NLG size).
+        Storage a = k.allocate(n);
+        Storage logq = k.allocate(n);
+        Storage logp = k.allocate(n);
+        Storage c = k.allocate(n);
+        b.softmax(k.scaledInto(student.storage(), n, 1.0 / t, a), null, 1, 1, false, 1, 0, logq, m, w, true);
+        b.softmax(k.scaledInto(teacher.storage(), n, 1.0 / t, a), null, 1, 1, false, 1, 0, logp, m, w, true);
+        Storage p = k.mapInto(UnaryOp.EXP, logp, n, a);
+        k.zipInto(BinaryOp.SUB, logp, logq, m, w, c);
+        Storage kl = k.zipInto(BinaryOp.MUL, p, c, m, w, logp); // p·(log p − log q); log p is dead
+        // Forward: T²/M · Σ p (log p − log q), by rows first and then the M row sums (a one-address full
+        // reduction is the slow case of a device sumInto), kept on the device as the output element.
+        Storage value = k.scaled(k.total(k.rowSums(kl, m, w), m), 1, t * t / m);
+        // Backward: (T/M)(q − p).
+        Storage q = k.mapInto(UnaryOp.EXP, logq, n, c);
+        Storage grad = k.scaledInto(k.zipInto(BinaryOp.SUB, q, p, m, w, logq), n, t / m, kl);
+        return RegularizerSupport.withGradient(name(), student, new Tensor(student.backend(), value), grad);
     }
 }

@@ -1,10 +1,16 @@
 package dev.balora.core.balora;
 
+import dev.balora.core.backend.Backend;
+import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
 
 /**
  * Decorrelation (SPEC §2.2, NLU default): {@code Z_c = Z − 1·z̄ᵀ}, {@code C = Z_cᵀZ_c/(N−1)},
  * {@code O = C − diag(C)}, {@code L = ‖O‖_F²/w}; gradient {@code ∂L/∂Z = (4/(w(N−1)))·Z_c·O}. Skipped when N &lt; 2.
+ *
+ * <p>Runs on the student's backend: column means by a column sum, two GEMMs ({@code Z_cᵀZ_c} [w, w] and
+ * {@code Z_c·O} [N, w]), the diagonal zeroed by a stride-(w+1) broadcast copy, the value by {@code sumOfSquares}.
  */
 public final class DiversityCovariance implements Regularizer {
     @Override
@@ -12,6 +18,7 @@ public final class DiversityCovariance implements Regularizer {
         return "diversity_covariance";
     }
 
+    /** @param student Z [N, w]; the teacher is not used */
     @Override
     public Tensor apply(Tensor student, Tensor teacher) {
         RegularizerSupport.requireMatrix(name(), student);
@@ -22,51 +29,18 @@ public final class DiversityCovariance implements Regularizer {
                     + "a covariance; skipped (got " + n + ")");
             return RegularizerSupport.zero(student);
         }
-        double[] z = student.toDoubleArray();
-        double[] zc = new double[z.length];
-        for (int c = 0; c < w; c++) {
-            double mean = 0;
-            for (int i = 0; i < n; i++) {
-                mean += z[i * w + c];
-            }
-            mean /= n;
-            for (int i = 0; i < n; i++) {
-                zc[i * w + c] = z[i * w + c] - mean;
-            }
-        }
-        // O = Z_cᵀZ_c/(N−1) with a zero diagonal, [w, w]; i-k-j order keeps the inner loop contiguous.
-        double[] o = new double[w * w];
-        for (int i = 0; i < n; i++) {
-            for (int a = 0; a < w; a++) {
-                double za = zc[i * w + a];
-                int row = a * w;
-                int zrow = i * w;
-                for (int b = 0; b < w; b++) {
-                    o[row + b] += za * zc[zrow + b];
-                }
-            }
-        }
-        double value = 0;
-        for (int a = 0; a < w; a++) {
-            for (int b = 0; b < w; b++) {
-                o[a * w + b] = a == b ? 0 : o[a * w + b] / (n - 1);
-                value += o[a * w + b] * o[a * w + b];
-            }
-        }
-        double k = 4.0 / ((double) w * (n - 1));
-        double[] grad = new double[z.length];
-        for (int i = 0; i < n; i++) {
-            for (int a = 0; a < w; a++) {
-                double za = zc[i * w + a];
-                if (za == 0) {
-                    continue;
-                }
-                int row = a * w;
-                for (int b = 0; b < w; b++) {
-                    grad[i * w + b] += k * za * o[row + b];
-                }
-            }
-        }
-        return RegularizerSupport.scalarWithGradient(name(), student, value / w, grad);
+        MatrixKernels k = new MatrixKernels(student);
+        Backend b = k.backend();
+        Storage z = student.storage();
+        Storage mean = k.scaled(k.columnSums(z, n, w), w, 1.0 / n);
+        Storage zc = k.withColumnVector(BinaryOp.SUB, z, mean, n, w);
+        // O = Z_cᵀZ_c/(N−1) [w, w], then its diagonal overwritten with zeros from a broadcast one-element source.
+        Storage o = k.allocate((long) w * w);
+        b.gemm(true, false, 1, w, w, n, 1.0 / (n - 1), zc, 0, 0, zc, 0, 0, 0.0, o, 0, 0);
+        b.copyStrided(k.allocate(1), 0, new long[] {0}, o, 0, new long[] {w + 1L}, new int[] {w});
+        double value = k.sumOfSquares(o, (long) w * w) / w;
+        Storage grad = k.allocate((long) n * w);
+        b.gemm(false, false, 1, n, w, w, 4.0 / ((double) w * (n - 1)), zc, 0, 0, o, 0, 0, 0.0, grad, 0, 0);
+        return RegularizerSupport.scalarWithGradient(name(), student, value, grad);
     }
 }

@@ -1,15 +1,25 @@
 package dev.balora.core.balora;
 
+import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.UnaryOp;
+import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Diversity by entropy (SPEC §2.2, NLG default): per row, softmax over the row's K largest values only,
  * {@code L = −(1/M)·Σ H(p')}; per row {@code ∂L/∂z_j = (1/M)·p'_j·(log p'_j + H)} on the K chosen entries, 0
  * elsewhere. K = 0 means the full row. The sign is minus entropy: minimising L raises entropy. Ties at the K-th
  * value are broken by the lower column index.
+ *
+ * <p>Runs on the student's backend: {@link dev.balora.core.backend.Backend#rowTopKMask} builds an additive mask
+ * (0 on the K chosen, {@value #OUTSIDE} elsewhere) that the masked row log-softmax uses; off the selection
+ * {@code log p' = −1e30} is finite and {@code p' = 0} exactly, so {@code p'·log p'} and the gradient are exactly 0
+ * there without any branching. The value is summed to one element on the device and becomes the output.
  */
 public final class DiversityTopKEntropy implements Regularizer {
+    /** The mask value off the top K: far below any logit, yet finite so that 0·log p' stays 0 (not NaN). */
+    static final double OUTSIDE = -1e30;
+
     private final int k;
 
     /** @param k the number of largest logits per row (20 in the ICLR 2026 code); 0 = the full row */
@@ -25,6 +35,7 @@ public final class DiversityTopKEntropy implements Regularizer {
         return "diversity_topk_entropy";
     }
 
+    /** @param student Z [M, w] (logits at valid positions); the teacher is not used */
     @Override
     public Tensor apply(Tensor student, Tensor teacher) {
         RegularizerSupport.requireMatrix(name(), student);
@@ -35,102 +46,25 @@ public final class DiversityTopKEntropy implements Regularizer {
             RegularizerSupport.warnOnce(name() + ":k>w", name() + ": K = " + k + " exceeds the row width " + w
                     + "; using the full row");
         }
-        double[] z = student.toDoubleArray();
-        double[] grad = new double[z.length];
-        double total = 0;
-        int[] idx = new int[kk];
-        double[] p = new double[kk];
-        for (int r = 0; r < m; r++) {
-            int base = r * w;
-            topK(z, base, w, kk, idx);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < kk; j++) {
-                max = Math.max(max, z[base + idx[j]]);
-            }
-            double sum = 0;
-            for (int j = 0; j < kk; j++) {
-                p[j] = Math.exp(z[base + idx[j]] - max);
-                sum += p[j];
-            }
-            double h = 0;
-            for (int j = 0; j < kk; j++) {
-                p[j] /= sum;
-                if (p[j] > 0) {
-                    h -= p[j] * Math.log(p[j]);
-                }
-            }
-            total -= h;
-            for (int j = 0; j < kk; j++) {
-                double logp = p[j] > 0 ? Math.log(p[j]) : 0;
-                grad[base + idx[j]] = p[j] * (logp + h) / m;
-            }
+        long n = (long) m * w;
+        MatrixKernels km = new MatrixKernels(student);
+        Storage z = student.storage();
+        // Three [M, w] buffers at most, recycled as their contents die (62 MB each at NLG size).
+        Storage mask = null;
+        if (kk < w) {
+            mask = km.allocate(n);
+            km.backend().rowTopKMask(z, m, w, kk, OUTSIDE, mask);
         }
-        return RegularizerSupport.scalarWithGradient(name(), student, total / m, grad);
-    }
-
-    /** Writes the column indices of the kk largest values of the row (stable by column index on ties). */
-    static void topK(double[] z, int base, int w, int kk, int[] out) {
-        if (kk == w) {
-            for (int j = 0; j < w; j++) {
-                out[j] = j;
-            }
-            return;
-        }
-        // Partial selection by a min-heap of size kk: O(w log kk), fine for K = 20 over 30k columns.
-        int[] heap = new int[kk];
-        int size = 0;
-        for (int c = 0; c < w; c++) {
-            if (size < kk) {
-                heap[size++] = c;
-                siftUp(z, base, heap, size - 1);
-            } else if (less(z, base, heap[0], c)) {
-                heap[0] = c;
-                siftDown(z, base, heap, size);
-            }
-        }
-        System.arraycopy(heap, 0, out, 0, kk);
-        Arrays.sort(out);
-    }
-
-    /** Heap order: a is "smaller" than b if its value is lower, or equal with a higher column (dropped first). */
-    private static boolean less(double[] z, int base, int a, int b) {
-        double va = z[base + a];
-        double vb = z[base + b];
-        return va < vb || (va == vb && a > b);
-    }
-
-    private static void siftUp(double[] z, int base, int[] h, int i) {
-        while (i > 0) {
-            int parent = (i - 1) / 2;
-            if (!less(z, base, h[i], h[parent])) {
-                return;
-            }
-            int t = h[i];
-            h[i] = h[parent];
-            h[parent] = t;
-            i = parent;
-        }
-    }
-
-    private static void siftDown(double[] z, int base, int[] h, int size) {
-        int i = 0;
-        while (true) {
-            int l = 2 * i + 1;
-            int r = l + 1;
-            int smallest = i;
-            if (l < size && less(z, base, h[l], h[smallest])) {
-                smallest = l;
-            }
-            if (r < size && less(z, base, h[r], h[smallest])) {
-                smallest = r;
-            }
-            if (smallest == i) {
-                return;
-            }
-            int t = h[i];
-            h[i] = h[smallest];
-            h[smallest] = t;
-            i = smallest;
-        }
+        Storage logp = km.allocate(n);
+        km.backend().softmax(z, mask, 1, Math.max(m, 1), false, 1, 0, logp, m, w, true);
+        Storage p = km.mapInto(UnaryOp.EXP, logp, n, mask != null ? mask : km.allocate(n));
+        Storage plogp = km.zipInto(BinaryOp.MUL, p, logp, m, w, km.allocate(n));
+        // Forward: (1/M)·Σ p' log p' = −(1/M)·Σ H, summed by rows first (the per-row −H is needed below too).
+        Storage negH = km.rowSums(plogp, m, w);
+        Storage value = km.scaled(km.total(negH, m), 1, 1.0 / m);
+        // Backward: (1/M)·p'·(log p' + H) = (1/M)·(p' log p' − p'·(−H)).
+        Storage pNegH = km.withRowVectorInto(BinaryOp.MUL, p, negH, m, w, logp);
+        Storage grad = km.scaledInto(km.zipInto(BinaryOp.SUB, plogp, pNegH, m, w, p), n, 1.0 / m, plogp);
+        return RegularizerSupport.withGradient(name(), student, new Tensor(student.backend(), value), grad);
     }
 }

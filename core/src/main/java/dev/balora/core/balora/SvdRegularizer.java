@@ -1,8 +1,11 @@
 package dev.balora.core.balora;
 
+import dev.balora.core.backend.Backend;
+import dev.balora.core.backend.BinaryOp;
 import dev.balora.core.linalg.Matrix64;
 import dev.balora.core.linalg.RandomizedSvd;
 import dev.balora.core.linalg.ThinSvd;
+import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
 
 /**
@@ -13,10 +16,19 @@ import dev.balora.core.tensor.Tensor;
  *   <li>{@code frobenius} (NLG default, k = 10): norm = ‖Z‖_F,
  *       {@code ∂L/∂Z = −U_k V_kᵀ/‖Z‖_F + S_k·Z/‖Z‖_F³}.</li>
  * </ul>
- * σ, U, V come exactly from the float64 eigen-decomposition of the smaller Gram matrix when
+ * σ, U, V come exactly from the eigen-decomposition of the smaller Gram matrix when
  * {@code min(M, w) ≤ 512} (σ below 1e-6·σ₁ count as zero), otherwise — frobenius only — from a seeded randomized
  * SVD with q = k + 5 and 2 power iterations. The term is skipped (constant 0) when the norm is below 1e-8, and
  * skipped with a one-time warning when k ≥ min(M, w), where it carries no signal.
+ *
+ * <p>The exact route runs on the student's backend: the Gram matrix {@code G} by one GEMM, its eigenpairs by
+ * {@link Backend#symmetricEigen} (cuSOLVER on CUDA, float64 tred2/tql2 on the host backends), and the gradient
+ * without forming U and V: with {@code e_i} the eigenvectors and {@code d_i = c_i/σ_i} the per-triplet
+ * coefficients ({@code c_i} from the formulas above), {@code Σ c_i u_i v_iᵀ = E_sᵀ·diag(d)·E_s·Z} for the wide case
+ * ({@code G = ZZᵀ}) and {@code Z·E_sᵀ·diag(d)·E_s} for the tall case ({@code G = ZᵀZ}), where {@code E_s} holds only
+ * the eigenvectors with a nonzero coefficient (the top k for frobenius), as two thin GEMMs. Only the eigenvalues
+ * (min(M, w) numbers) go to the host, to form the coefficients, which come back as one small vector. The
+ * randomized route still runs on the host in float64 (it is taken only above 512 on both sides).
  */
 public final class SvdRegularizer implements Regularizer {
     /** Which normaliser divides S_k. */
@@ -24,6 +36,9 @@ public final class SvdRegularizer implements Regularizer {
 
     /** Above this smaller dimension the exact Gram route gives way to the randomized one (frobenius only). */
     public static final int EXACT_LIMIT = 512;
+
+    /** Singular values below this fraction of σ₁ count as zero (SPEC §2.3, as in {@link ThinSvd#viaGram}). */
+    static final double CUT = 1e-6;
 
     private final Norm norm;
     private final int k;
@@ -49,6 +64,7 @@ public final class SvdRegularizer implements Regularizer {
         return norm == Norm.NUCLEAR ? "svd_nuclear" : "svd_frobenius";
     }
 
+    /** @param student Z [M, w]; the teacher is not used */
     @Override
     public Tensor apply(Tensor student, Tensor teacher) {
         RegularizerSupport.requireMatrix(name(), student);
@@ -59,54 +75,151 @@ public final class SvdRegularizer implements Regularizer {
                     + " (target [" + m + ", " + w + "]): the term is constant or carries no spectral signal; skipped");
             return RegularizerSupport.zero(student);
         }
-        double[] z = student.toDoubleArray();
-        Matrix64 zm = new Matrix64(m, w, z);
         boolean exact = Math.min(m, w) <= EXACT_LIMIT || norm == Norm.NUCLEAR;
-        ThinSvd svd = exact ? ThinSvd.viaGram(zm) : new RandomizedSvd(k, 5, 2, seed + calls).decompose(zm);
+        long seedNow = seed + calls;
         calls++;
-        double[] sigma = svd.sigma();
+        return exact ? exact(student, m, w) : randomized(student, m, w, seedNow);
+    }
+
+    /** The Gram route on the student's backend. */
+    private Tensor exact(Tensor student, int m, int w) {
+        MatrixKernels km = new MatrixKernels(student);
+        Backend b = km.backend();
+        Storage z = student.storage();
+        boolean wide = m < w; // the Gram matrix of the smaller side, ZᵀZ when square (as ThinSvd.viaGram)
+        int p = Math.min(m, w);
+        Storage gram = km.allocate((long) p * p);
+        if (wide) {
+            b.gemm(false, true, 1, m, m, w, 1.0, z, 0, 0, z, 0, 0, 0.0, gram, 0, 0);
+        } else {
+            b.gemm(true, false, 1, w, w, m, 1.0, z, 0, 0, z, 0, 0, 0.0, gram, 0, 0);
+        }
+        Storage lambda = km.allocate(p);
+        Storage vectors = km.allocate((long) p * p);
+        b.symmetricEigen(gram, p, lambda, vectors);
+        double[] sigma = singularValues(b.toDoubleArray(lambda)); // descending; tiny: p numbers
+        Coefficients c = coefficients(sigma, km, z, (long) m * w);
+        if (c == null) {
+            return RegularizerSupport.zero(student);
+        }
+        // d_j = c_j/σ_j; the triplets up to the last nonzero coefficient are the last `count` rows of `vectors`
+        // (ascending order), so only those enter the two thin GEMMs.
+        int count = 0;
+        for (int j = 0; j < p; j++) {
+            if (c.perTriplet[j] != 0) {
+                count = j + 1;
+            }
+        }
+        double[] d = new double[count];
+        for (int j = 0; j < count; j++) {
+            d[count - 1 - j] = sigma[j] > 0 ? c.perTriplet[j] / sigma[j] : 0; // row p−count+i is triplet count−1−i
+        }
+        Storage grad = km.allocate((long) m * w);
+        if (count > 0) {
+            Storage dv = km.upload(d);
+            long off = (long) (p - count) * p;
+            if (wide) {
+                // grad = E_sᵀ·diag(d)·(E_s·Z), E_s [count, m]
+                Storage t = km.allocate((long) count * w);
+                b.gemm(false, false, 1, count, w, m, 1.0, vectors, off, 0, z, 0, 0, 0.0, t, 0, 0);
+                Storage td = km.withRowVector(BinaryOp.MUL, t, dv, count, w);
+                b.gemm(true, false, 1, m, w, count, 1.0, vectors, off, 0, td, 0, 0, 0.0, grad, 0, 0);
+            } else {
+                // grad = (Z·E_sᵀ)·diag(d)·E_s, E_s [count, w]
+                Storage t = km.allocate((long) m * count);
+                b.gemm(false, true, 1, m, count, w, 1.0, z, 0, 0, vectors, off, 0, 0.0, t, 0, 0);
+                Storage td = km.withColumnVector(BinaryOp.MUL, t, dv, m, count);
+                b.gemm(false, false, 1, m, w, count, 1.0, td, 0, 0, vectors, off, 0, 0.0, grad, 0, 0);
+            }
+        }
+        if (c.zScale != 0) {
+            km.addScaled(z, (long) m * w, c.zScale, grad);
+        }
+        return RegularizerSupport.scalarWithGradient(name(), student, c.value, grad);
+    }
+
+    /** σ_j = √max(λ, 0) in descending order, those below {@link #CUT}·σ₁ set to exactly 0. */
+    private static double[] singularValues(double[] ascending) {
+        int p = ascending.length;
+        double[] sigma = new double[p];
+        for (int j = 0; j < p; j++) {
+            sigma[j] = Math.sqrt(Math.max(ascending[p - 1 - j], 0.0));
+        }
+        double cut = p == 0 ? 0 : CUT * sigma[0];
+        for (int j = 0; j < p; j++) {
+            if (sigma[j] < cut) {
+                sigma[j] = 0;
+            }
+        }
+        return sigma;
+    }
+
+    /**
+     * @param value      the loss
+     * @param perTriplet c_j for σ_j (descending), 0 where σ_j = 0 or the triplet has no weight
+     * @param zScale     the coefficient of Z itself in the gradient (frobenius)
+     */
+    private record Coefficients(double value, double[] perTriplet, double zScale) {}
+
+    /** @return the loss and gradient coefficients from σ, or null when the term is skipped (norm below 1e-8) */
+    private Coefficients coefficients(double[] sigma, MatrixKernels km, Storage z, long size) {
         double sk = 0;
         for (int i = 0; i < Math.min(k, sigma.length); i++) {
             sk += sigma[i];
         }
-        double[] grad = new double[z.length];
-        double value;
+        double[] c = new double[sigma.length];
         if (norm == Norm.NUCLEAR) {
             double s = 0;
             for (double v : sigma) {
                 s += v;
             }
             if (s < 1e-8) {
-                return RegularizerSupport.zero(student);
+                return null;
             }
             double r = sk / s;
-            value = -r;
             for (int i = 0; i < sigma.length; i++) {
-                if (sigma[i] > 0) {
-                    addOuter(grad, svd, i, (i < k ? r - 1 : r) / s, m, w);
-                }
+                c[i] = sigma[i] > 0 ? (i < k ? r - 1 : r) / s : 0;
             }
-        } else {
-            double f = 0;
-            for (double v : z) {
-                f += v * v;
-            }
-            f = Math.sqrt(f);
-            if (f < 1e-8) {
-                return RegularizerSupport.zero(student);
-            }
-            value = -sk / f;
-            for (int i = 0; i < Math.min(k, sigma.length); i++) {
-                if (sigma[i] > 0) {
-                    addOuter(grad, svd, i, -1.0 / f, m, w);
-                }
-            }
-            double c = sk / (f * f * f);
-            for (int i = 0; i < z.length; i++) {
-                grad[i] += c * z[i];
+            return new Coefficients(-r, c, 0);
+        }
+        double f = Math.sqrt(km.sumOfSquares(z, size));
+        if (f < 1e-8) {
+            return null;
+        }
+        for (int i = 0; i < Math.min(k, sigma.length); i++) {
+            c[i] = sigma[i] > 0 ? -1.0 / f : 0;
+        }
+        return new Coefficients(-sk / f, c, sk / (f * f * f));
+    }
+
+    /** The randomized route (frobenius, both sides above 512): float64 on the host. */
+    private Tensor randomized(Tensor student, int m, int w, long seedNow) {
+        double[] z = student.toDoubleArray();
+        ThinSvd svd = new RandomizedSvd(k, 5, 2, seedNow).decompose(new Matrix64(m, w, z));
+        double[] sigma = svd.sigma();
+        double sk = 0;
+        for (int i = 0; i < Math.min(k, sigma.length); i++) {
+            sk += sigma[i];
+        }
+        double f = 0;
+        for (double v : z) {
+            f += v * v;
+        }
+        f = Math.sqrt(f);
+        if (f < 1e-8) {
+            return RegularizerSupport.zero(student);
+        }
+        double[] grad = new double[z.length];
+        for (int i = 0; i < Math.min(k, sigma.length); i++) {
+            if (sigma[i] > 0) {
+                addOuter(grad, svd, i, -1.0 / f, m, w);
             }
         }
-        return RegularizerSupport.scalarWithGradient(name(), student, value, grad);
+        double c = sk / (f * f * f);
+        for (int i = 0; i < z.length; i++) {
+            grad[i] += c * z[i];
+        }
+        return RegularizerSupport.scalarWithGradient(name(), student, -sk / f, new MatrixKernels(student).upload(grad));
     }
 
     /** grad += c·u_i·v_iᵀ. */

@@ -256,6 +256,49 @@ public final class CudaBackend implements Backend {
         new CudaEigen(device).syevd(dev(a, "a", "symmetricEigen"), n, dev(eigenvalues, "eigenvalues", "symmetricEigen"));
     }
 
+    /**
+     * The SPI's non-destructive form: {@code a} is copied into {@code vectors} on the device, then decomposed there
+     * in place by {@link #symmetricEigen(Storage, int, Storage)} (cuSOLVER {@code syevd} reads the lower triangle
+     * of the column-major view, i.e. the row-major upper triangle). Nothing crosses to the host but syevd's
+     * status word.
+     */
+    @Override
+    public void symmetricEigen(Storage a, int n, Storage values, Storage vectors) {
+        CudaStorage src = dev(a, "a", "symmetricEigen");
+        CudaStorage dst = dev(vectors, "vectors", "symmetricEigen");
+        if (src.dtype() != dst.dtype()) {
+            throw new CudaException("symmetricEigen", -1, "a is " + src.dtype() + " but vectors is " + dst.dtype());
+        }
+        long nn = (long) n * n;
+        if (src.size() < nn || dst.size() < nn) {
+            throw new CudaException("symmetricEigen", -1, "n=" + n + " needs a and vectors of " + nn
+                    + " elements, got " + src.size() + " and " + dst.size());
+        }
+        if (n == 0) {
+            return;
+        }
+        copyStrided(src, 0, new long[] {1}, dst, 0, new long[] {1}, new int[] {Math.toIntExact(nn)});
+        symmetricEigen(dst, n, values);
+    }
+
+    /** One block per row; k block arg-max rounds (see {@code select.cu}). F32. */
+    @Override
+    public void rowTopKMask(Storage x, int rows, int cols, int k, double outside, Storage mask) {
+        String o = "rowTopKMask";
+        if (k < 1 || k > cols) {
+            throw new CudaException(o, -1, "k = " + k + " outside [1, " + cols + "]");
+        }
+        long xA = f32(x, "x", o);
+        long mA = f32(mask, "mask", o);
+        if (rows == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(xA).ptr(mA).i32(rows).i32(cols).i32(k).f32((float) outside);
+            device.launch(Kernel.ROW_TOPK_MASK, blocks(rows), Kernel.ROW_BLOCK, args);
+        }
+    }
+
     // ---- element-wise ---------------------------------------------------------------------------------------
 
     @Override

@@ -27,7 +27,8 @@ enum Kernel {
     CROSS_ENTROPY_BWD("rowwise", "cross_entropy_bwd_f32"),
     GATHER_ROWS("gather", "gather_rows_f32"),
     SCATTER_ADD_ROWS("gather", "scatter_add_rows_f32"),
-    ADAMW("adamw", "adamw_f32");
+    ADAMW("adamw", "adamw_f32"),
+    ROW_TOPK_MASK("select", "row_topk_mask_f32");
 
     /** Threads per block of the row-wise kernels; must equal BALORA_ROW_BLOCK in common.cuh. */
     static final int ROW_BLOCK = 256;

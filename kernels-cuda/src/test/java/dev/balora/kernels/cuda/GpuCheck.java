@@ -65,7 +65,8 @@ public final class GpuCheck {
 
     private static TestExecutionSummary runTests() {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(CudaParityTest.class), selectClass(CudaProbeTest.class),
+                .selectors(selectClass(CudaParityTest.class), selectClass(CudaRegularizerParityTest.class),
+                        selectClass(CudaProbeTest.class),
                         selectClass(PtxResourcesTest.class), selectClass(CachingAllocatorTest.class),
                         selectClass(IndexSpaceTest.class), selectClass(KernelArgsTest.class))
                 .build();
