@@ -2,6 +2,7 @@
 """Markdown tables from a JMH JSON result file (scripts/bench.sh writes bench/target/jmh-result.json).
 
     python3 scripts/jmh_table.py bench/target/jmh-result.json > table.md
+    python3 scripts/jmh_table.py --pairs bench/target/jmh-result.json   one row per case: balora beside its peer
 
 For every benchmark and parameter set: the median over all measured iterations of all forks, the spread
 (min-max of those iterations), GFLOP/s where the benchmark's flop count is known, the ratio to the peer in the
@@ -78,10 +79,48 @@ def main(path):
         print("\nMeasured one-thread FMA peak (PeakBench, best iteration): %.0f GFLOP/s" % peak)
 
 
+def pairs(path):
+    """One row per (benchmark class, params) that has both a balora method and its peer."""
+    rows = json.load(open(path))
+    results = {}
+    peak = None
+    for r in rows:
+        cls, method = r["benchmark"].split(".")[-2:]
+        params = r.get("params", {})
+        m = r["primaryMetric"]
+        raw = [to_ms(x, m["scoreUnit"]) for fork in m["rawData"] for x in fork]
+        results[(cls, method, tuple(sorted(params.items())))] = (statistics.median(raw), min(raw), max(raw), params)
+        if cls == "PeakBench":
+            peak = flops(cls, params) / (min(raw) * 1e6)
+    print("| case | threads | balora ms (min-max) | peer ms (min-max) | peer time / balora time | balora GFLOP/s | % of peak |")
+    print("|---|---|---|---|---|---|---|")
+    for (cls, method, pkey) in sorted(results):
+        if cls not in PEERS or method != PEERS[cls][0]:
+            continue
+        peer = results.get((cls, PEERS[cls][1], pkey))
+        if not peer:
+            continue
+        med, lo, hi, params = results[(cls, method, pkey)]
+        f = flops(cls, params)
+        gf = f / (med * 1e6)
+        th = int(params.get("threads", 1))
+        case = cls.replace("Bench", "") + " " + ", ".join("%s=%s" % kv for kv in pkey if kv[0] != "threads")
+        pct = "%.0f%%" % (100 * gf / (peak * th)) if peak else ""
+        print("| %s | %d | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2fx | %.1f | %s |" % (
+            case, th, med, lo, hi, peer[0], peer[1], peer[2], peer[0] / med, gf, pct))
+    if peak:
+        print("\nPeer: OpenBLAS off heap (GemmBench, LoraProductBench) or six OpenBLAS calls (LoraFusedBench). "
+              "Peak: %.0f GFLOP/s per thread, measured by PeakBench in the same run." % peak)
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     if "--lanes" in args:
         i = args.index("--lanes")
         LANES = int(args[i + 1])
         del args[i:i + 2]
-    main(args[0] if args else "bench/target/jmh-result.json")
+    if "--pairs" in args:
+        args.remove("--pairs")
+        pairs(args[0] if args else "bench/target/jmh-result.json")
+    else:
+        main(args[0] if args else "bench/target/jmh-result.json")
