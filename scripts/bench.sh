@@ -3,7 +3,7 @@
 # ${balora.jvm.flags}. Results: bench/target/jmh-result.json (or jmh-quick.json with --quick).
 #
 #   scripts/bench.sh                 full suite (forks 2; about 25 minutes on 2 cores)
-#   scripts/bench.sh --quick         short suite, headline shapes only (under 5 minutes)
+#   scripts/bench.sh --quick         short suite, headline shapes, cpu backend, NLU terms + kl (under 5 minutes)
 #   scripts/bench.sh [--quick] REGEX only the benchmarks whose name matches REGEX (e.g. 'GemmBench')
 #   scripts/bench.sh --interleaved  balora and OpenBLAS alternated call by call (noisy shared hosts)
 #   BENCH_ARGS='-f 1 -i 3' scripts/bench.sh   replace the JMH options
