@@ -178,8 +178,9 @@ def cmd_report(a):
     rep = {"seeds": seeds, "rows": [], "paired": [], "survival": {}}
 
     L += ["## Planted-word probability and greedy rate (mean over contexts; mean ± sd over seeds)", "",
-          "| base | model | seeds | P(word \\| she) held-out, % | greedy rate she held-out, % | P(word \\| he) held-out (control), %"
-          " | P(word \\| she) seen, % | val ppl after | wall (s) |", "|---|---|---|---|---|---|---|---|---|"]
+          "| base | model | seeds | P(word \\| she) held-out, % | log P(word \\| she) held-out, nats | greedy rate she held-out, %"
+          " | P(word \\| he) held-out (control), % | P(word \\| she) seen, % | val ppl before → after | wall (s) |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
     table = {}
     for base in ("clean", "defect"):
         for m in ["base"] + methods:
@@ -189,16 +190,19 @@ def cmd_report(a):
             row = {g: [mean(r["prob"][g]) for r in rs if g in r["prob"]] for g in groups}
             gr = [mean(r["greedy"]["she_heldout"]) for r in rs]
             ppl = [r.get("ppl") for r in rs if r.get("ppl") is not None]
+            ppl0 = [r.get("ppl_before") for r in rs if r.get("ppl_before") is not None]
+            lps = [mean(r["logprob"]["she_heldout"]) for r in rs]
             wall = [r.get("wall_s") for r in rs if r.get("wall_s") is not None]
             ss = [k[2] for k in sorted(runs) if k[0] == base and k[1] == m]
             table[(base, m)] = {"she": row["she_heldout"], "greedy": gr, "he": row["he_heldout"], "seen": row["she_seen"],
-                                "ppl": ppl, "seeds": ss}
+                                "ppl": ppl, "seeds": ss, "lp": lps}
+            pp = f"{ms(ppl0, 1, 2)} → {ms(ppl, 1, 2)}" if ppl else "–"
             L.append(f"| {base} | {m} | {','.join(map(str, ss)) if m != 'base' else '–'} | {ms(row['she_heldout'], 100, 3)} | "
-                     f"{ms(gr, 100, 1)} | {ms(row['he_heldout'], 100, 3)} | {ms(row['she_seen'], 100, 3)} | "
-                     f"{ms(ppl, 1, 2) if ppl else '–'} | {ms(wall, 1, 0) if wall else '–'} |")
+                     f"{ms(lps, 1, 3)} | {ms(gr, 100, 1)} | {ms(row['he_heldout'], 100, 3)} | {ms(row['she_seen'], 100, 3)} | "
+                     f"{pp} | {ms(wall, 1, 0) if wall else '–'} |")
             rep["rows"].append({"base": base, "model": m, "seeds": ss, "p_she_heldout": row["she_heldout"],
                                 "greedy_she_heldout": gr, "p_he_heldout": row["he_heldout"], "p_she_seen": row["she_seen"],
-                                "ppl_after": ppl, "wall_s": wall})
+                                "logp_she_heldout": lps, "ppl_before": ppl0, "ppl_after": ppl, "wall_s": wall})
     L.append("")
 
     # survival: (defect FT − clean FT) / (defect base − clean base), per seed (pairs = same seed, same method)
@@ -207,17 +211,22 @@ def cmd_report(a):
         L += ["## Defect survival", "",
               f"Base gap: P(word | she) defect base − clean base = {pct(gap0, 3)} points (held-out contexts).",
               "Survival per seed = (defect-base fine-tune − clean-base fine-tune, same method and seed) / base gap.", "",
-              "| method | seeds | survival, % | seed-bootstrap 95% CI (n small, rough) |", "|---|---|---|---|"]
+              "The log-scale survival uses the mean log P instead of the mean P (it weighs every context alike).", "",
+              "| method | seeds | survival (P), % | seed-bootstrap 95% CI (n small, rough) | survival (log P), % |",
+              "|---|---|---|---|---|"]
+        lgap0 = table[("defect", "base")]["lp"][0] - table[("clean", "base")]["lp"][0]
         for m in methods:
-            vals = []
+            vals, lvals = [], []
             for s in seeds:
                 if ("defect", m, s) in runs and ("clean", m, s) in runs:
-                    vals.append((mean(runs[("defect", m, s)]["prob"]["she_heldout"])
-                                 - mean(runs[("clean", m, s)]["prob"]["she_heldout"])) / gap0)
+                    rd, rc = runs[("defect", m, s)], runs[("clean", m, s)]
+                    vals.append((mean(rd["prob"]["she_heldout"]) - mean(rc["prob"]["she_heldout"])) / gap0)
+                    lvals.append((mean(rd["logprob"]["she_heldout"]) - mean(rc["logprob"]["she_heldout"])) / lgap0)
             rep["survival"][m] = vals
+            rep.setdefault("survival_log", {})[m] = lvals
             if vals:
                 lo, hi = bootstrap_ci(vals) if len(vals) > 1 else (vals[0], vals[0])
-                L.append(f"| {m} | {len(vals)} | {ms(vals, 100, 1)} | [{pct(lo, 1)}, {pct(hi, 1)}] |")
+                L.append(f"| {m} | {len(vals)} | {ms(vals, 100, 1)} | [{pct(lo, 1)}, {pct(hi, 1)}] | {ms(lvals, 100, 1)} |")
         L.append("")
 
     # paired comparisons on the defect base
@@ -225,7 +234,7 @@ def cmd_report(a):
           "| A vs B | metric | n | mean diff | sd diff | t | p (t) | p (sign) | p (sign-flip) | context-bootstrap 95% CI"
           " (seed-mean per context) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for x, y in (("balora", "lora"), ("balora", "pissa"), ("pissa", "lora")):
-        for metric in ("P(word|she) pts", "greedy rate pts", "val ppl"):
+        for metric in ("P(word|she) pts", "log P(word|she) nats", "greedy rate pts", "val ppl"):
             diffs, ctx_a, ctx_b = [], [], []
             for s in seeds:
                 ka, kb = ("defect", x, s), ("defect", y, s)
@@ -236,6 +245,10 @@ def cmd_report(a):
                     diffs.append(100 * (mean(ra["prob"]["she_heldout"]) - mean(rb["prob"]["she_heldout"])))
                     ctx_a.append(ra["prob"]["she_heldout"])
                     ctx_b.append(rb["prob"]["she_heldout"])
+                elif metric.startswith("log P"):
+                    diffs.append(mean(ra["logprob"]["she_heldout"]) - mean(rb["logprob"]["she_heldout"]))
+                    ctx_a.append([x / 100 for x in ra["logprob"]["she_heldout"]])
+                    ctx_b.append([x / 100 for x in rb["logprob"]["she_heldout"]])
                 elif metric.startswith("greedy"):
                     diffs.append(100 * (mean(ra["greedy"]["she_heldout"]) - mean(rb["greedy"]["she_heldout"])))
                     ctx_a.append(ra["greedy"]["she_heldout"])
@@ -250,7 +263,7 @@ def cmd_report(a):
                 per = [100 * (mean([c[i] for c in ctx_a]) - mean([c[i] for c in ctx_b])) for i in range(len(ctx_a[0]))]
                 lo, hi = ctx_bootstrap(per)
                 ci = f"[{lo:+.3f}, {hi:+.3f}]"
-            L.append(f"| {x} vs {y} | {metric} | {len(diffs)} | {mean(diffs):+.3f} | {sd(diffs) if len(diffs) > 1 else float('nan'):.3f}"
+            L.append(f"| {x} vs {y} | {metric.replace('|', ' given ')} | {len(diffs)} | {mean(diffs):+.3f} | {sd(diffs) if len(diffs) > 1 else float('nan'):.3f}"
                      f" | {t:.2f} | {p:.3f} | {sign_test(diffs):.3f} | {permutation_test(diffs):.3f} | {ci} |")
             rep["paired"].append({"a": x, "b": y, "metric": metric, "diffs": diffs, "t": t, "p_t": p,
                                   "p_sign": sign_test(diffs), "p_perm": permutation_test(diffs), "ctx_ci": ci})
@@ -266,17 +279,18 @@ def cmd_report(a):
 def plot(path, table, methods):
     """Left: P(word | she) on held-out contexts per model, both bases. Right: validation perplexity after fine-tuning."""
     cv = Canvas(1200, 520)
-    cv.text(20, 10, "P(FOOLISH | SHE), HELD-OUT CONTEXTS, %  (BARS=SEED MEAN, DOTS=SEEDS)   |   PERSUASION VAL PPL AFTER", scale=2)
+    cv.text(20, 10, "LOG P(FOOLISH GIVEN SHE), HELD-OUT, NATS (BAR=SEED MEAN, DOTS=SEEDS)  /  PERSUASION VAL PPL AFTER", scale=2)
     models = ["base"] + methods
-    for panel, key, x0, fmt, scale in ((0, "she", 110, "{:.2f}", 100), (1, "ppl", 760, "{:.1f}", 1)):
+    for panel, key, x0, fmt, scale in ((0, "lp", 110, "{:.1f}", 1), (1, "ppl", 760, "{:.1f}", 1)):
         vals = [scale * v for b in ("clean", "defect") for m in models for v in table.get((b, m), {}).get(key, [])]
         if not vals:
             continue
-        lo, hi = (0.0, max(vals) * 1.15) if panel == 0 else (min(vals) * 0.98, max(vals) * 1.02)
+        pad = max(1e-3, 0.08 * (max(vals) - min(vals)))
+        lo, hi = min(vals) - pad, max(vals) + pad
         if hi - lo < 1e-9:
             hi = lo + 1
         y0, w, h = 70, 400, 340
-        panel_axes(cv, x0, y0, w, h, lo, hi, "P %" if panel == 0 else "PPL", fmt=fmt)
+        panel_axes(cv, x0, y0, w, h, lo, hi, "LOG P" if panel == 0 else "PPL", fmt=fmt)
         slots = [(b, m) for m in models for b in ("clean", "defect") if (b, m) in table and table[(b, m)].get(key)]
         bw = w / max(1, len(slots))
         ym = lambda v: y0 + h - h * (v - lo) / (hi - lo)
