@@ -268,12 +268,43 @@ def cmd_report(a):
             rep["paired"].append({"a": x, "b": y, "metric": metric, "diffs": diffs, "t": t, "p_t": p,
                                   "p_sign": sign_test(diffs), "p_perm": permutation_test(diffs), "ctx_ci": ci})
     L.append("")
+    L += terms_table(root, seeds, rep)
     with open(os.path.join(root, "report.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
     with open(os.path.join(root, "report.json"), "w", encoding="utf-8") as f:
         json.dump(rep, f, indent=1)
     plot(os.path.join(root, "inheritance.png"), table, methods)
     print("\n".join(L))
+
+
+def terms_table(root, seeds, rep):
+    """BA-LoRA's raw regularizer terms and λ·term at the first step, the middle and the last step (seed mean)."""
+    L = ["## BA-LoRA regularizer terms over training (raw term; λ·term in brackets; mean over seeds)", "",
+         "| base | term | step 1 | middle | last |", "|---|---|---|---|---|"]
+    for base in ("clean", "defect"):
+        per = []
+        for s in seeds:
+            mp = os.path.join(root, base, f"balora-s{s}", "metrics.jsonl")
+            if os.path.exists(mp):
+                with open(mp, encoding="utf-8") as f:
+                    rows = [json.loads(x) for x in f if x.strip()]
+                per.append([r for r in rows if r.get("type") == "train"])
+        if not per:
+            continue
+        n = min(len(p) for p in per)
+        picks = [0, n // 2, n - 1]
+        for term in ("consistency_kl", "diversity_topk_entropy", "svd_frobenius", "task_loss"):
+            cells = []
+            for i in picks:
+                if term == "task_loss":
+                    cells.append(f"{mean([p[i]['task_loss'] for p in per]):.4f}")
+                else:
+                    raw = mean([p[i]["terms"][term] for p in per])
+                    w = mean([p[i]["terms"][term] * p[i]["lambdas"][term] for p in per])
+                    cells.append(f"{raw:.4f} [{w:+.5f}]")
+            L.append(f"| {base} | {term} | " + " | ".join(cells) + " |")
+            rep.setdefault("terms", {}).setdefault(base, {})[term] = cells
+    return L + [""]
 
 
 def plot(path, table, methods):
