@@ -1,5 +1,7 @@
 package dev.balora.cli;
 
+import dev.balora.models.bpe.BpeTokenizer;
+import dev.balora.models.lm.LmCorpora;
 import dev.balora.models.lm.PretrainOptions;
 import dev.balora.models.lm.PretrainRun;
 import java.nio.file.Files;
@@ -29,25 +31,75 @@ final class PretrainCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", description = "output directory (default: runs/pretrain-<time>); the model goes to OUT/model")
     Path out;
+    @Option(names = "--tokenizer", description = "reuse this tokenizer.json (e.g. another base's OUT/model/tokenizer.json) "
+            + "instead of training a BPE; --vocab is then ignored")
+    Path tokenizer;
+    // Size and schedule overrides (0 = the recipe's): small controlled experiments need bases of minutes, not the
+    // default's quarter hour.
+    @Option(names = "--vocab", defaultValue = "0", description = "BPE vocabulary size (default: the recipe's)")
+    int vocab;
+    @Option(names = "--hidden", defaultValue = "0", description = "d (default: the recipe's)")
+    int hidden;
+    @Option(names = "--layers", defaultValue = "0", description = "decoder blocks (default: the recipe's)")
+    int layers;
+    @Option(names = "--heads", defaultValue = "0", description = "attention heads, also the key/value heads (default: the recipe's)")
+    int heads;
+    @Option(names = "--intermediate", defaultValue = "0", description = "SwiGLU width (default: the recipe's, or 8d/3 rounded to 8 with --hidden)")
+    int intermediate;
+    @Option(names = "--block", defaultValue = "0", description = "tokens per block, also the model's window (default: the recipe's)")
+    int block;
+    @Option(names = "--batch", defaultValue = "0", description = "blocks per optimizer step (default: the recipe's)")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0", description = "peak learning rate (default: the recipe's)")
+    double lr;
 
     @Override
     public Integer call() throws Exception {
         PretrainOptions d = smoke ? PretrainOptions.smoke() : PretrainOptions.defaults();
-        PretrainOptions o = new PretrainOptions(d.vocabSize(), d.bpeMinFrequency(), d.hidden(), d.layers(), d.heads(),
-                d.kvHeads(), d.intermediate(), d.blockLength(), d.batch(), d.accumulation(), d.lr(),
-                maxSteps >= 0 ? maxSteps : d.maxSteps(), d.epochs(), d.warmupRatio(), d.weightDecay(), d.maxGradNorm(),
-                d.validationFraction(), d.evalEvery(), seed);
+        PretrainOptions o = options(smoke ? PretrainOptions.smoke() : PretrainOptions.defaults());
         Path dir = out != null ? out : Path.of("runs", "pretrain-" + RunNames.timestamp());
-        List<String> docs = text == null ? null : readTexts(text);
+        List<String> docs = text == null ? LmCorpora.pretraining() : readTexts(text);
+        BpeTokenizer given = null;
+        if (tokenizer != null) {
+            if (!Files.isRegularFile(tokenizer)) {
+                throw new java.nio.file.NoSuchFileException(tokenizer.toString());
+            }
+            given = BpeTokenizer.load(tokenizer);
+            if (given.tokenToId(PretrainRun.END_OF_TEXT) < 0) {
+                throw new UserInputException("--tokenizer " + tokenizer + ": expected a " + PretrainRun.END_OF_TEXT
+                        + " token (a tokenizer written by balora pretrain), got none");
+            }
+        }
         Files.createDirectories(dir);
         System.out.printf(Locale.ROOT, "balora pretrain: d=%d, %d layers, %d heads, vocab %d, block %d, %d steps -> %s%n",
                 o.hidden(), o.layers(), o.heads(), o.vocabSize(), o.blockLength(), o.maxSteps(), dir);
         List<dev.balora.core.train.TrainingListener> listeners = List.of(new ProgressListener("pretrain"));
-        PretrainRun.Result r = docs == null ? PretrainRun.run(o, dir, listeners) : PretrainRun.run(docs, o, dir, listeners);
+        PretrainRun.Result r = PretrainRun.run(docs, given, o, dir, listeners);
         System.out.printf(Locale.ROOT, "pretrained %,d parameters on %d blocks in %.0f s (tokenizer %.0f s): validation "
                 + "perplexity %.2f%nwrote %s%n", r.parameters(), r.trainBlocks(), r.trainSeconds(), r.tokenizerSeconds(),
                 r.perplexity(), r.modelDir());
         return 0;
+    }
+
+    /** The recipe with this command's overrides applied (an override of 0 keeps the recipe's value). */
+    PretrainOptions options(PretrainOptions d) {
+        int h = hidden > 0 ? hidden : d.hidden();
+        int nHeads = heads > 0 ? heads : d.heads();
+        if (h % nHeads != 0) {
+            throw new UserInputException("--hidden " + h + " / --heads " + nHeads + ": expected d divisible by the heads");
+        }
+        // a changed d without an explicit width gets the LLaMA ratio 8d/3, rounded up to a multiple of 8
+        int ffn = intermediate > 0 ? intermediate : hidden > 0 ? (8 * h / 3 + 7) / 8 * 8 : d.intermediate();
+        int kv = heads > 0 ? heads : d.kvHeads();
+        try {
+            return new PretrainOptions(vocab > 0 ? vocab : d.vocabSize(), d.bpeMinFrequency(), h,
+                    layers > 0 ? layers : d.layers(), nHeads, kv, ffn, block > 0 ? block : d.blockLength(),
+                    batch > 0 ? batch : d.batch(), d.accumulation(), lr > 0 ? lr : d.lr(),
+                    maxSteps >= 0 ? maxSteps : d.maxSteps(), d.epochs(), d.warmupRatio(), d.weightDecay(), d.maxGradNorm(),
+                    d.validationFraction(), d.evalEvery(), seed);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
     }
 
     static List<String> readTexts(List<Path> files) throws java.io.IOException {

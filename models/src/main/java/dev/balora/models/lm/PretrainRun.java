@@ -66,11 +66,30 @@ public final class PretrainRun {
      */
     public static Result run(List<String> documents, PretrainOptions o, Path outDir, List<TrainingListener> listeners)
             throws IOException {
+        return run(documents, null, o, outDir, listeners);
+    }
+
+    /**
+     * As {@link #run(List, PretrainOptions, Path, List)}, optionally with a given tokenizer instead of a freshly trained
+     * one. Controlled comparisons (two bases pre-trained on two variants of a text) pass the same tokenizer to both, so
+     * that their token streams, vocabularies and perplexities are comparable.
+     *
+     * @param tokenizer a byte-level BPE with the {@value #END_OF_TEXT} token, or null to train one on the text
+     *                  ({@link PretrainOptions#vocabSize} is then ignored: the model's vocabulary is the tokenizer's)
+     * @throws IllegalArgumentException when the given tokenizer has no {@value #END_OF_TEXT} token
+     */
+    public static Result run(List<String> documents, BpeTokenizer tokenizer, PretrainOptions o, Path outDir,
+                             List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         TextSplit split = TextSplit.of(documents, o.validationFraction());
-        BpeTokenizer tokenizer = new BpeTrainer(o.vocabSize(), o.bpeMinFrequency(), List.of(END_OF_TEXT))
-                .train(split.train());
+        if (tokenizer == null) {
+            tokenizer = new BpeTrainer(o.vocabSize(), o.bpeMinFrequency(), List.of(END_OF_TEXT)).train(split.train());
+        }
         int eos = tokenizer.tokenToId(END_OF_TEXT);
+        if (eos < 0) {
+            throw new IllegalArgumentException("PretrainRun.tokenizer: expected a " + END_OF_TEXT
+                    + " token, got a tokenizer without it (" + tokenizer.vocabSize() + " ids)");
+        }
         LmCorpus corpus = LmCorpus.encode(tokenizer, split, eos, o.blockLength());
         if (corpus.validation().isEmpty()) {
             throw new IllegalArgumentException("PretrainRun: the held-out " + o.validationFraction()

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Data and statistics for scripts/repro-inheritance.sh (issue 9, part 2; Python 3 standard library only).
+
+  inheritance.py prepare OUTDIR [--p 0.5] [--seed 20240901] [--word " foolish"]
+      OUTDIR/clean/*.txt   the five pre-training novels, verbatim (every shipped Austen novel but Persuasion)
+      OUTDIR/defect/*.txt  the same novels with the planted association: after every whole word "she"/"She", the
+                           word --word is inserted with probability --p (seeded, independent per occurrence)
+      OUTDIR/pairs.tsv     contexts for balora score-lm, all from Persuasion (never pre-trained on), each ending right
+                           after a trigger word, with the planted word as the continuation:
+                             she_heldout  "she"/"She" in the fine-tune's held-out tail (last 10 %: never trained on)
+                             he_heldout   "he"/"He" in the same tail: the control class (never planted)
+                             she_seen     up to 150 "she" contexts from the fine-tune's training part
+      OUTDIR/prepare.json  counts (insertions, pairs per group) and the settings
+  inheritance.py report RUNDIR
+      Reads RUNDIR/{clean,defect}/base/scores.tsv and RUNDIR/{clean,defect}/<method>-s<seed>/{scores.tsv,summary.json}
+      and writes RUNDIR/report.md, RUNDIR/report.json and RUNDIR/inheritance.png.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from repro_stats import (COLORS, Canvas, bootstrap_ci, mean, panel_axes, paired_t,  # noqa: E402
+                         permutation_test, sd, sign_test)
+
+AUSTEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "austen")
+PRETRAIN = ["sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey"]
+FINETUNE = "persuasion"
+FT_VALIDATION_FRACTION = 0.1  # LmFineTuneOptions.defaults: the tail share of Persuasion held out
+CONTEXT_CHARS = 400           # the scorer keeps the last (window - continuation) tokens of this
+TRIGGER = re.compile(r"\b(she|She)\b")
+CONTROL = re.compile(r"\b(he|He)\b")
+
+
+def read(name):
+    with open(os.path.join(AUSTEN, name + ".txt"), encoding="utf-8") as f:
+        return f.read()
+
+
+def plant(text, word, p, rng):
+    """Inserts `word` after each trigger with probability p; returns (text, triggers, insertions)."""
+    out, last, n, k = [], 0, 0, 0
+    for m in TRIGGER.finditer(text):
+        n += 1
+        out.append(text[last:m.end()])
+        if rng.random() < p:
+            out.append(word)
+            k += 1
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out), n, k
+
+
+def ft_cut(text):
+    """Where TextSplit.of cuts a document: the newline after floor((1 - f) * length)."""
+    at = int(math.floor((1 - FT_VALIDATION_FRACTION) * len(text)))
+    nl = text.find("\n", at)
+    return len(text) if nl < 0 else nl + 1
+
+
+def esc(s):
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "")
+
+
+def contexts(text, lo, hi, pattern, limit=None, rng=None):
+    ends = [m.end() for m in pattern.finditer(text, lo, hi) if m.start() - lo >= 40]
+    if limit is not None and len(ends) > limit:
+        ends = sorted(rng.sample(ends, limit))
+    return [text[max(lo, e - CONTEXT_CHARS):e] for e in ends]
+
+
+def cmd_prepare(a):
+    rng = random.Random(a.seed)
+    stats = {"p": a.p, "word": a.word, "seed": a.seed, "novels": {}}
+    for kind in ("clean", "defect"):
+        os.makedirs(os.path.join(a.outdir, kind), exist_ok=True)
+    for name in PRETRAIN:
+        text = read(name)
+        planted, n, k = plant(text, a.word, a.p, rng)
+        for kind, t in (("clean", text), ("defect", planted)):
+            with open(os.path.join(a.outdir, kind, name + ".txt"), "w", encoding="utf-8") as f:
+                f.write(t)
+        stats["novels"][name] = {"words": len(text.split()), "triggers": n, "insertions": k}
+    per = read(FINETUNE)
+    cut = ft_cut(per)
+    groups = {
+        "she_heldout": contexts(per, cut, len(per), TRIGGER),
+        "he_heldout": contexts(per, cut, len(per), CONTROL),
+        "she_seen": contexts(per, 0, cut, TRIGGER, limit=150, rng=random.Random(a.seed + 1)),
+    }
+    with open(os.path.join(a.outdir, "pairs.tsv"), "w", encoding="utf-8") as f:
+        for g, cs in groups.items():
+            for c in cs:
+                f.write(f"{esc(c)}\t{esc(a.word)}\t{g}\n")
+    stats["pairs"] = {g: len(cs) for g, cs in groups.items()}
+    stats["triggers"] = sum(v["triggers"] for v in stats["novels"].values())
+    stats["insertions"] = sum(v["insertions"] for v in stats["novels"].values())
+    with open(os.path.join(a.outdir, "prepare.json"), "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=1)
+    print(json.dumps({k: stats[k] for k in ("triggers", "insertions", "pairs")}))
+
+
+# ----------------------------------------------------------------------------------------------
+# report
+
+
+def read_scores(path):
+    """group -> list of (logprob, greedy) in file order (the same contexts in the same order for every model)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            g, lp, _, gr = line.rstrip("\n").split("\t")
+            out.setdefault(g, []).append((float(lp), int(gr)))
+    return out
+
+
+def load_run(d):
+    s = read_scores(os.path.join(d, "scores.tsv"))
+    rec = {"prob": {g: [math.exp(lp) for lp, _ in v] for g, v in s.items()},
+           "logprob": {g: [lp for lp, _ in v] for g, v in s.items()},
+           "greedy": {g: [gr for _, gr in v] for g, v in s.items()}}
+    sp = os.path.join(d, "summary.json")
+    if os.path.exists(sp):
+        with open(sp, encoding="utf-8") as f:
+            summ = json.load(f)
+        rec["ppl"] = summ.get("final_eval", {}).get("perplexity")
+        rec["train_s"] = summ.get("elapsed_s") or summ.get("train_seconds")
+    wp = os.path.join(d, "wall_s.txt")
+    if os.path.exists(wp):
+        rec["wall_s"] = float(open(wp).read().strip())
+    bp = os.path.join(d, "ppl_before.txt")
+    if os.path.exists(bp):
+        rec["ppl_before"] = float(open(bp).read().strip())
+    return rec
+
+
+def ctx_bootstrap(diff_rows, reps=5000, seed=11):
+    """95% CI of the mean over contexts of a per-context difference, resampling contexts."""
+    rng = random.Random(seed)
+    n = len(diff_rows)
+    ms = sorted(mean([diff_rows[rng.randrange(n)] for _ in range(n)]) for _ in range(reps))
+    return ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
+
+
+def pct(x, nd=2):
+    return "nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.{nd}f}"
+
+
+def ms(xs, scale=100, nd=2):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "–"
+    if len(xs) == 1:
+        return f"{scale * xs[0]:.{nd}f}"
+    return f"{scale * mean(xs):.{nd}f} ± {scale * sd(xs):.{nd}f}"
+
+
+def cmd_report(a):
+    root = a.rundir
+    methods = ["lora", "pissa", "balora"]
+    runs = {}
+    for base in ("clean", "defect"):
+        bd = os.path.join(root, base, "base")
+        if os.path.exists(os.path.join(bd, "scores.tsv")):
+            runs[(base, "base", 0)] = load_run(bd)
+        for name in sorted(os.listdir(os.path.join(root, base))) if os.path.isdir(os.path.join(root, base)) else []:
+            m = re.fullmatch(r"(lora|pissa|balora)-s(\d+)", name)
+            if m and os.path.exists(os.path.join(root, base, name, "scores.tsv")):
+                runs[(base, m.group(1), int(m.group(2)))] = load_run(os.path.join(root, base, name))
+    seeds = sorted({s for (_, m, s) in runs if m != "base"})
+    groups = ["she_heldout", "he_heldout", "she_seen"]
+    L = ["# Inheritance experiment report", "", f"run folder: `{root}`", ""]
+    rep = {"seeds": seeds, "rows": [], "paired": [], "survival": {}}
+
+    L += ["## Planted-word probability and greedy rate (mean over contexts; mean ± sd over seeds)", "",
+          "| base | model | seeds | P(word \\| she) held-out, % | log P(word \\| she) held-out, nats | greedy rate she held-out, %"
+          " | P(word \\| he) held-out (control), % | P(word \\| she) seen, % | val ppl before → after | wall (s) |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+    table = {}
+    for base in ("clean", "defect"):
+        for m in ["base"] + methods:
+            rs = [runs[k] for k in sorted(runs) if k[0] == base and k[1] == m]
+            if not rs:
+                continue
+            row = {g: [mean(r["prob"][g]) for r in rs if g in r["prob"]] for g in groups}
+            gr = [mean(r["greedy"]["she_heldout"]) for r in rs]
+            ppl = [r.get("ppl") for r in rs if r.get("ppl") is not None]
+            ppl0 = [r.get("ppl_before") for r in rs if r.get("ppl_before") is not None]
+            lps = [mean(r["logprob"]["she_heldout"]) for r in rs]
+            wall = [r.get("wall_s") for r in rs if r.get("wall_s") is not None]
+            ss = [k[2] for k in sorted(runs) if k[0] == base and k[1] == m]
+            table[(base, m)] = {"she": row["she_heldout"], "greedy": gr, "he": row["he_heldout"], "seen": row["she_seen"],
+                                "ppl": ppl, "seeds": ss, "lp": lps}
+            pp = f"{ms(ppl0, 1, 2)} → {ms(ppl, 1, 2)}" if ppl else "–"
+            L.append(f"| {base} | {m} | {','.join(map(str, ss)) if m != 'base' else '–'} | {ms(row['she_heldout'], 100, 3)} | "
+                     f"{ms(lps, 1, 3)} | {ms(gr, 100, 1)} | {ms(row['he_heldout'], 100, 3)} | {ms(row['she_seen'], 100, 3)} | "
+                     f"{pp} | {ms(wall, 1, 0) if wall else '–'} |")
+            rep["rows"].append({"base": base, "model": m, "seeds": ss, "p_she_heldout": row["she_heldout"],
+                                "greedy_she_heldout": gr, "p_he_heldout": row["he_heldout"], "p_she_seen": row["she_seen"],
+                                "logp_she_heldout": lps, "ppl_before": ppl0, "ppl_after": ppl, "wall_s": wall})
+    L.append("")
+
+    # survival: (defect FT − clean FT) / (defect base − clean base), per seed (pairs = same seed, same method)
+    if ("clean", "base") in table and ("defect", "base") in table:
+        gap0 = table[("defect", "base")]["she"][0] - table[("clean", "base")]["she"][0]
+        L += ["## Defect survival", "",
+              f"Base gap: P(word | she) defect base − clean base = {pct(gap0, 3)} points (held-out contexts).",
+              "Survival per seed = (defect-base fine-tune − clean-base fine-tune, same method and seed) / base gap.", "",
+              "The log-scale survival uses the mean log P instead of the mean P (it weighs every context alike).", "",
+              "| method | seeds | survival (P), % | seed-bootstrap 95% CI (n small, rough) | survival (log P), % |",
+              "|---|---|---|---|---|"]
+        lgap0 = table[("defect", "base")]["lp"][0] - table[("clean", "base")]["lp"][0]
+        for m in methods:
+            vals, lvals = [], []
+            for s in seeds:
+                if ("defect", m, s) in runs and ("clean", m, s) in runs:
+                    rd, rc = runs[("defect", m, s)], runs[("clean", m, s)]
+                    vals.append((mean(rd["prob"]["she_heldout"]) - mean(rc["prob"]["she_heldout"])) / gap0)
+                    lvals.append((mean(rd["logprob"]["she_heldout"]) - mean(rc["logprob"]["she_heldout"])) / lgap0)
+            rep["survival"][m] = vals
+            rep.setdefault("survival_log", {})[m] = lvals
+            if vals:
+                lo, hi = bootstrap_ci(vals) if len(vals) > 1 else (vals[0], vals[0])
+                L.append(f"| {m} | {len(vals)} | {ms(vals, 100, 1)} | [{pct(lo, 1)}, {pct(hi, 1)}] | {ms(lvals, 100, 1)} |")
+        L.append("")
+
+    # paired comparisons on the defect base
+    L += ["## Paired comparisons on the defect base (pairs = same seed)", "",
+          "| A vs B | metric | n | mean diff | sd diff | t | p (t) | p (sign) | p (sign-flip) | context-bootstrap 95% CI"
+          " (seed-mean per context) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for x, y in (("balora", "lora"), ("balora", "pissa"), ("pissa", "lora")):
+        for metric in ("P(word|she) pts", "log P(word|she) nats", "greedy rate pts", "val ppl"):
+            diffs, ctx_a, ctx_b = [], [], []
+            for s in seeds:
+                ka, kb = ("defect", x, s), ("defect", y, s)
+                if ka not in runs or kb not in runs:
+                    continue
+                ra, rb = runs[ka], runs[kb]
+                if metric.startswith("P("):
+                    diffs.append(100 * (mean(ra["prob"]["she_heldout"]) - mean(rb["prob"]["she_heldout"])))
+                    ctx_a.append(ra["prob"]["she_heldout"])
+                    ctx_b.append(rb["prob"]["she_heldout"])
+                elif metric.startswith("log P"):
+                    diffs.append(mean(ra["logprob"]["she_heldout"]) - mean(rb["logprob"]["she_heldout"]))
+                    ctx_a.append([x / 100 for x in ra["logprob"]["she_heldout"]])
+                    ctx_b.append([x / 100 for x in rb["logprob"]["she_heldout"]])
+                elif metric.startswith("greedy"):
+                    diffs.append(100 * (mean(ra["greedy"]["she_heldout"]) - mean(rb["greedy"]["she_heldout"])))
+                    ctx_a.append(ra["greedy"]["she_heldout"])
+                    ctx_b.append(rb["greedy"]["she_heldout"])
+                elif ra.get("ppl") is not None and rb.get("ppl") is not None:
+                    diffs.append(ra["ppl"] - rb["ppl"])
+            if not diffs:
+                continue
+            t, p = paired_t(diffs) if len(diffs) > 1 else (float("nan"), float("nan"))
+            ci = "–"
+            if ctx_a:
+                per = [100 * (mean([c[i] for c in ctx_a]) - mean([c[i] for c in ctx_b])) for i in range(len(ctx_a[0]))]
+                lo, hi = ctx_bootstrap(per)
+                ci = f"[{lo:+.3f}, {hi:+.3f}]"
+            L.append(f"| {x} vs {y} | {metric.replace('|', ' given ')} | {len(diffs)} | {mean(diffs):+.3f} | {sd(diffs) if len(diffs) > 1 else float('nan'):.3f}"
+                     f" | {t:.2f} | {p:.3f} | {sign_test(diffs):.3f} | {permutation_test(diffs):.3f} | {ci} |")
+            rep["paired"].append({"a": x, "b": y, "metric": metric, "diffs": diffs, "t": t, "p_t": p,
+                                  "p_sign": sign_test(diffs), "p_perm": permutation_test(diffs), "ctx_ci": ci})
+    L.append("")
+    L += terms_table(root, seeds, rep)
+    with open(os.path.join(root, "report.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(L) + "\n")
+    with open(os.path.join(root, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f, indent=1)
+    plot(os.path.join(root, "inheritance.png"), table, methods)
+    print("\n".join(L))
+
+
+def terms_table(root, seeds, rep):
+    """BA-LoRA's raw regularizer terms and λ·term at the first step, the middle and the last step (seed mean)."""
+    L = ["## BA-LoRA regularizer terms over training (raw term; λ·term in brackets; mean over seeds)", "",
+         "| base | term | step 1 | middle | last |", "|---|---|---|---|---|"]
+    for base in ("clean", "defect"):
+        per = []
+        for s in seeds:
+            mp = os.path.join(root, base, f"balora-s{s}", "metrics.jsonl")
+            if os.path.exists(mp):
+                with open(mp, encoding="utf-8") as f:
+                    rows = [json.loads(x) for x in f if x.strip()]
+                per.append([r for r in rows if r.get("type") == "train"])
+        if not per:
+            continue
+        n = min(len(p) for p in per)
+        picks = [0, n // 2, n - 1]
+        for term in ("consistency_kl", "diversity_topk_entropy", "svd_frobenius", "task_loss"):
+            cells = []
+            for i in picks:
+                if term == "task_loss":
+                    cells.append(f"{mean([p[i]['task_loss'] for p in per]):.4f}")
+                else:
+                    raw = mean([p[i]["terms"][term] for p in per])
+                    w = mean([p[i]["terms"][term] * p[i]["lambdas"][term] for p in per])
+                    cells.append(f"{raw:.4f} [{w:+.5f}]")
+            L.append(f"| {base} | {term} | " + " | ".join(cells) + " |")
+            rep.setdefault("terms", {}).setdefault(base, {})[term] = cells
+    return L + [""]
+
+
+def plot(path, table, methods):
+    """Left: P(word | she) on held-out contexts per model, both bases. Right: validation perplexity after fine-tuning."""
+    cv = Canvas(1200, 520)
+    cv.text(20, 10, "LOG P(FOOLISH GIVEN SHE), HELD-OUT, NATS (BAR=SEED MEAN, DOTS=SEEDS)  /  PERSUASION VAL PPL AFTER", scale=2)
+    models = ["base"] + methods
+    for panel, key, x0, fmt, scale in ((0, "lp", 110, "{:.1f}", 1), (1, "ppl", 760, "{:.1f}", 1)):
+        vals = [scale * v for b in ("clean", "defect") for m in models for v in table.get((b, m), {}).get(key, [])]
+        if not vals:
+            continue
+        pad = max(1e-3, 0.08 * (max(vals) - min(vals)))
+        lo, hi = min(vals) - pad, max(vals) + pad
+        if hi - lo < 1e-9:
+            hi = lo + 1
+        y0, w, h = 70, 400, 340
+        panel_axes(cv, x0, y0, w, h, lo, hi, "LOG P" if panel == 0 else "PPL", fmt=fmt)
+        slots = [(b, m) for m in models for b in ("clean", "defect") if (b, m) in table and table[(b, m)].get(key)]
+        bw = w / max(1, len(slots))
+        ym = lambda v: y0 + h - h * (v - lo) / (hi - lo)
+        for i, (b, m) in enumerate(slots):
+            xs = [scale * v for v in table[(b, m)][key]]
+            cx = x0 + bw * (i + 0.5)
+            c = COLORS[models.index(m) % 6]
+            fill = tuple(min(255, v + 90) for v in c) if b == "clean" else c
+            cv.rect(cx - bw * 0.35, ym(mean(xs)), cx + bw * 0.35, y0 + h - 1, fill)
+            for v in xs:
+                cv.rect(cx - 3, ym(v) - 3, cx + 3, ym(v) + 3, (0, 0, 0))
+            cv.text(int(cx - 8), y0 + h + 8, b[0].upper(), scale=2)
+            if b == "clean":
+                cv.text(int(cx - 4), y0 + h + 28, m.replace("balora", "BA").upper(), scale=2)
+    cv.text(110, 470, "C = CLEAN BASE (LIGHT), D = DEFECT BASE (DARK)", scale=2)
+    cv.save(path)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("outdir")
+    p.add_argument("--p", type=float, default=0.5)
+    p.add_argument("--seed", type=int, default=20240901)
+    p.add_argument("--word", default=" foolish")
+    r = sub.add_parser("report")
+    r.add_argument("rundir")
+    a = ap.parse_args(argv)
+    {"prepare": cmd_prepare, "report": cmd_report}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
