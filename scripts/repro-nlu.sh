@@ -17,6 +17,7 @@
 #      influences training or selection.
 #   3. Learning-rate grid for lora, pissa and balora with the first seed: the best lr per method by validation
 #      accuracy (ties to the smaller lr) is kept (selected.tsv). The single-regularizer variants use balora's lr.
+#      --fixed-lrs "lora=A pissa=B balora=C" skips the grid (e.g. lrs chosen on the other task's validation split).
 #   4. The remaining seeds run at the selected lr; the first seed's run is the grid run itself. Pairs across methods
 #      share the seed (adapter init, data order) and the data files.
 #   5. scripts/repro_stats.py report: tables, paired tests over seeds, paired bootstrap over test examples,
@@ -32,7 +33,7 @@ cd "$root"
 task=food; out=""; backbones="minilm bge-small"; seeds="1 2 3"; lrs="1e-4 3e-4 1e-3 3e-3"
 n_train=640; n_val=200; n_test=0; max_length=48; epochs=1; batch=8; rank=8
 lambda1=0.15; lambda2=0.03; lambda3=0.03; svd_k=5; target=pooled; teacher=original
-cpus=""; threads=""; balora=./balora
+cpus=""; threads=""; balora=./balora; fixed_lrs=""
 quick=false
 # core methods first for every seed, then the ablations: a budget cut still leaves complete core pairs
 variant_groups="lora,pissa,balora balora-cr-only,balora-dr-only,balora-svdr-only"
@@ -58,7 +59,9 @@ while [[ $# -gt 0 ]]; do
     --cpus) cpus="$2"; shift 2 ;;                 # e.g. 1 (taskset -c 1); default: not pinned
     --threads) threads="$2"; shift 2 ;;           # balora.threads; default: balora's own choice
     --balora) balora="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --fixed-lrs) fixed_lrs="$2"; shift 2 ;;       # "lora=3e-3 pissa=3e-4 balora=3e-4": no grid, these lrs
+
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "repro-nlu: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -147,9 +150,11 @@ for bb in $backbones; do
   base="$out/$bb"
   mkdir -p "$base/runs"
   echo "$grid_seed" >"$base/grid_seed.txt"
-  # 1. lr grid on validation with the first seed
+  # 1. lr grid on validation with the first seed (or lrs fixed beforehand, e.g. chosen on another task's validation)
   : >"$base/selected.tsv.tmp"
+  for kv in $fixed_lrs; do printf '%s\t%s\n' "${kv%%=*}" "${kv#*=}" >>"$base/selected.tsv.tmp"; done
   for m in lora pissa balora; do
+    [[ -n "$fixed_lrs" ]] && break
     read -r method l1 l2 l3 <<<"$(lambdas_of "$m")"
     best=""; best_acc=-1
     for lr in $lrs; do
