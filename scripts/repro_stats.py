@@ -493,7 +493,8 @@ def cmd_report(a):
                     if line.strip():
                         m, lr = line.split()
                         selected[m] = float(lr)
-            md += ["Selected (by validation accuracy, ties to the smaller lr): " +
+            md += ["Selected lr per method (selected.tsv: the grid's best validation accuracy, ties to the smaller lr, "
+                   "or lrs fixed with --fixed-lrs): " +
                    ", ".join(f"{m} lr={lr:g}" for m, lr in selected.items()), ""]
         runs = {}
         for name, r in allruns.items():
