@@ -312,14 +312,15 @@ def panel_axes(cv, x0, y0, w, h, lo, hi, title, ticks=4, fmt="{:.3f}"):
         cv.text(x0 - 8 - 4 * 2 * len(fmt.format(v)), int(y) - 5, fmt.format(v))
 
 
-def plot_backbone(path, backbone, variants, finals, curves):
-    """Left: test accuracy mean ± sd per method (dots = seeds). Right: BA-LoRA weighted regularizer terms per step."""
+def plot_backbone(path, backbone, variants, finals, curves, majority=None):
+    """Left: test accuracy mean ± sd per method (dots = seeds; grey line = majority class). Right: BA-LoRA weighted
+    regularizer terms per step."""
     cv = Canvas(1200, 520)
     cv.text(20, 10, f"{backbone}: test accuracy (mean, +-sd, dots=seeds)   |   BA-LORA lambda*term per step (seed-mean)", scale=2)
     # left panel
     accs = [a for v in variants for a in finals.get(v, [])]
     if accs:
-        lo, hi = min(accs), max(accs)
+        lo, hi = min(accs + ([majority] if majority else [])), max(accs)
         pad = max(0.005, (hi - lo) * 0.25)
         lo, hi = lo - pad, hi + pad
         x0, y0, w, h = 110, 70, 440, 340
@@ -340,6 +341,10 @@ def plot_backbone(path, backbone, variants, finals, curves):
                 cv.rect(cx - 3 + 10, ym(a) - 3, cx + 3 + 10, ym(a) + 3, COLORS[i % 6])
             label = v.replace("balora", "BA").replace("-only", "")
             cv.text(int(cx - len(label) * 4), y0 + h + 10, label, scale=2)
+        if majority:
+            ymaj = y0 + h - h * (majority - lo) / (hi - lo)
+            cv.line(x0, ymaj, x0 + w, ymaj, (120, 120, 120), 2)
+            cv.text(x0 + w - 80, int(ymaj) - 14, "MAJORITY", (120, 120, 120))
     # right panel: lambda * term over steps
     series = [(k, pts) for k, pts in curves.items() if pts]
     if series:
@@ -583,7 +588,8 @@ def cmd_report(a):
                 md.append(f"| task loss (for scale) | 1 | {tl[0]:.5f} | {tl[n // 2]:.5f} | {tl[-1]:.5f} |")
                 md.append("")
         png = os.path.join(root, f"{bb}.png")
-        plot_backbone(png, bb, order, {v: bbrep[v]["accuracy"] for v in order}, curves)
+        title = f"{any_r['settings'].get('task', '')} {bb}".strip()
+        plot_backbone(png, title, order, {v: bbrep[v]["accuracy"] for v in order}, curves, any_r["majority"])
         md += [f"Plot: `{png}`", ""]
         rep[bb] = {"selected": selected, "grid": [{"run": n, "lr": r["settings"].get("lr"), "val_acc": r["val_acc"],
                                                    "test_acc": r["acc"]} for n, r in grid],
