@@ -9,7 +9,8 @@
       Second task: which of Jane Austen's six novels a sentence comes from (6 balanced classes, chance = 1/6).
       Paragraphs are joined, split into sentences at . ! ? (a closing quote stays with its sentence), chapter and
       volume headings are dropped, italics underscores removed; only sentences of 12 to 40 words are kept. Each
-      novel gives N/6 rows to each split (disjoint), drawn with a seeded shuffle; header "label<TAB>text".
+      novel gives N/6 rows to each split (disjoint), drawn with a seeded shuffle; header "label<TAB>text", the
+      text quoted RFC-4180 style (sentences contain quotes).
   repro_stats.py report RUNDIR
       Reads RUNDIR/<backbone>/runs/<variant>-lr<lr>-s<seed>/ (summary.json = validation, test_metrics.json and
       test_predictions.tsv = test, metrics.jsonl, settings.json) and RUNDIR/<backbone>/selected.tsv, and writes
@@ -141,7 +142,8 @@ def cmd_split_austen(a):
         rng.shuffle(rows)  # interleave the novels; the trainer shuffles anyway, this keeps the files readable
         with open(os.path.join(a.outdir, name + ".tsv"), "w", encoding="utf-8") as f:
             f.write("label\ttext\n")
-            f.writelines(f"{l}\t{x}\n" for l, x in rows)
+            # the reader follows RFC 4180 quoting (a field with a quote must be quoted, inner quotes doubled)
+            f.writelines(f"{l}\t\"{x.replace(chr(34), chr(34) * 2)}\"\n" for l, x in rows)
         print(f"{name}: {len(rows)} rows, {len(rows) // len(AUSTEN_NOVELS)} per novel")
 
 
