@@ -2,35 +2,45 @@
 # NLU comparison of LoRA, PiSSA, BA-LoRA and BA-LoRA with one regularizer (issue 9, part 1).
 #
 #   scripts/repro-nlu.sh --quick             pipeline check in a few minutes (tiny subsets, 1 seed, MiniLM)
-#   scripts/repro-nlu.sh                     the reduced real experiment (defaults below)
-#   scripts/repro-nlu.sh --out DIR --backbones "minilm bge-small" --seeds "1 2 3" --lrs "5e-4 1e-3" \
-#       --n-train 1200 --n-val 400 --n-test 0 --max-length 64 --epochs 1
+#   scripts/repro-nlu.sh                     the reduced real experiment on food reviews (defaults below)
+#   scripts/repro-nlu.sh --task austen       the second task: which Austen novel a sentence is from (6 classes)
+#   scripts/repro-nlu.sh --out DIR --task food --backbones "minilm bge-small" --seeds "1 2 3" \
+#       --lrs "1e-4 3e-4 1e-3 3e-3" --n-train 640 --n-val 200 --n-test 0 --max-length 48 --epochs 1 --batch 8 \
+#       --cpus 1 --threads 1
 #
 # Protocol
-#   1. Split data/food-reviews/food-reviews-train.tsv (4,000 rows) into a stratified, deterministic train and
-#      validation split (scripts/repro_stats.py split); the 1,000 test rows are only used by the final runs.
-#   2. Learning-rate grid on the validation split with the grid seed (0) for lora, pissa and balora; the best lr
-#      per method (validation accuracy, ties to the smaller lr) is kept. The single-regularizer variants use
-#      balora's lr (their λ is the only thing that changes).
-#   3. Final runs: every method × every seed, trained on the train split, evaluated once on the test split.
-#      Pairs across methods share the seed (adapter init, data order) and the data files.
-#   4. scripts/repro_stats.py report: tables, paired tests, seed bootstrap, regularizer curves, one PNG per backbone.
-# Resumable: a run whose summary.json exists is skipped. Every run folder holds settings.json (all options) and
-# command.txt. CLI gaps worked around here: the CLI evaluates on one file per run and exports no per-example
-# predictions, so validation (grid) and test (final) are separate runs, and the bootstrap is over seeds.
+#   1. Data. food: a stratified, deterministic train/validation split of data/food-reviews/food-reviews-train.tsv
+#      (4,000 rows); the test set is food-reviews-test.tsv (all 1,000 rows unless --n-test). austen: balanced
+#      sentences of the six novels (scripts/repro_stats.py split-austen); train/val/test are disjoint.
+#   2. Every run trains on train, evaluates on validation (summary.json, predictions.tsv) and predicts the test set
+#      once at the end (balora finetune --test: test_metrics.json, test_predictions.tsv). The test set never
+#      influences training or selection.
+#   3. Learning-rate grid for lora, pissa and balora with the first seed: the best lr per method by validation
+#      accuracy (ties to the smaller lr) is kept (selected.tsv). The single-regularizer variants use balora's lr.
+#      --fixed-lrs "lora=A pissa=B balora=C" skips the grid (e.g. lrs chosen on the other task's validation split).
+#   4. The remaining seeds run at the selected lr; the first seed's run is the grid run itself. Pairs across methods
+#      share the seed (adapter init, data order) and the data files.
+#   5. scripts/repro_stats.py report: tables, paired tests over seeds, paired bootstrap over test examples,
+#      McNemar per seed, regularizer curves, one PNG per backbone.
+# Resumable: a run whose test_metrics.json exists is skipped. Every run folder holds settings.json (all options)
+# and command.txt. Compute knobs: --cpus LIST pins every training to those cores (taskset), --threads N sets
+# balora's thread count (-Dbalora.threads through JDK_JAVA_OPTIONS), --balora CMD replaces the ./balora launcher
+# (e.g. a frozen copy of the CLI, so that editing sources during a long run cannot trigger a rebuild under it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-out="runs/repro-nlu"; backbones="minilm bge-small"; seeds="1 2 3"; grid_seed=0; lrs="5e-4 1e-3"
-n_train=1200; n_val=400; n_test=0; max_length=64; epochs=1; batch=16; rank=8
+task=food; out=""; backbones="minilm bge-small"; seeds="1 2 3"; lrs="1e-4 3e-4 1e-3 3e-3"
+n_train=640; n_val=200; n_test=0; max_length=48; epochs=1; batch=8; rank=8
 lambda1=0.15; lambda2=0.03; lambda3=0.03; svd_k=5; target=pooled; teacher=original
+cpus=""; threads=""; balora=./balora; fixed_lrs=""
 quick=false
 # core methods first for every seed, then the ablations: a budget cut still leaves complete core pairs
 variant_groups="lora,pissa,balora balora-cr-only,balora-dr-only,balora-svdr-only"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=true; shift ;;
+    --task) task="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --backbones) backbones="$2"; shift 2 ;;
     --seeds) seeds="$2"; shift 2 ;;
@@ -46,55 +56,81 @@ while [[ $# -gt 0 ]]; do
     --svd-k) svd_k="$2"; shift 2 ;;
     --variants) variant_groups="$2"; shift 2 ;;   # e.g. "lora,pissa,balora balora-cr-only"
     --target) target="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --cpus) cpus="$2"; shift 2 ;;                 # e.g. 1 (taskset -c 1); default: not pinned
+    --threads) threads="$2"; shift 2 ;;           # balora.threads; default: balora's own choice
+    --balora) balora="$2"; shift 2 ;;
+    --fixed-lrs) fixed_lrs="$2"; shift 2 ;;       # "lora=3e-3 pissa=3e-4 balora=3e-4": no grid, these lrs
+
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "repro-nlu: unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$task" in
+  food|austen) ;;
+  *) echo "repro-nlu: --task must be food or austen, got '$task'" >&2; exit 2 ;;
+esac
 if $quick; then
-  [[ "$out" == "runs/repro-nlu" ]] && out="runs/repro-nlu-quick"
-  backbones="minilm"; seeds="1"; lrs="1e-3"; n_train=64; n_val=48; n_test=64; max_length=32; batch=16
+  backbones="minilm"; seeds="1"; lrs="1e-3"; n_train=64; n_val=48; n_test=60; max_length=32; batch=16
+  if [[ "$task" == austen ]]; then n_train=60; n_val=48; n_test=60; fi
   variant_groups="lora,pissa,balora"
+  [[ -z "$out" ]] && out="runs/repro-nlu-$task-quick"
 fi
+[[ -z "$out" ]] && out="runs/repro-nlu-$task"
+if [[ "$task" == austen && "$n_test" -le 0 ]]; then n_test=600; fi
 mkdir -p "$out"
 log="$out/repro.log"
 say() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$log"; }
+launch=()
+[[ -n "$cpus" ]] && launch=(taskset -c "$cpus")
+java_opts="${JDK_JAVA_OPTIONS:-}"
+[[ -n "$threads" ]] && java_opts="$java_opts -Dbalora.threads=$threads"
 
 # host facts, once per invocation
 {
   echo "date: $(date -Is)"; echo "host: $(uname -srm)"; echo "cpus: $(nproc)"
   grep -m1 'model name' /proc/cpuinfo || true; echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "args: quick=$quick backbones='$backbones' seeds='$seeds' lrs='$lrs' n_train=$n_train n_val=$n_val n_test=$n_test max_length=$max_length epochs=$epochs batch=$batch rank=$rank"
+  echo "args: task=$task quick=$quick backbones='$backbones' seeds='$seeds' lrs='$lrs' n_train=$n_train n_val=$n_val n_test=$n_test max_length=$max_length epochs=$epochs batch=$batch rank=$rank cpus='$cpus' threads='$threads' balora='$balora'"
 } >>"$out/host.txt"
 
 data="$out/data"
 if [[ ! -f "$data/test.tsv" ]]; then
-  python3 scripts/repro_stats.py split data/food-reviews/food-reviews-train.tsv data/food-reviews/food-reviews-test.tsv \
-    "$data" --n-train "$n_train" --n-val "$n_val" --n-test "$n_test" | tee -a "$log"
+  if [[ "$task" == food ]]; then
+    python3 scripts/repro_stats.py split data/food-reviews/food-reviews-train.tsv data/food-reviews/food-reviews-test.tsv \
+      "$data" --n-train "$n_train" --n-val "$n_val" --n-test "$n_test" | tee -a "$log"
+  else
+    python3 scripts/repro_stats.py split-austen data/austen "$data" --n-train "$n_train" --n-val "$n_val" \
+      --n-test "$n_test" | tee -a "$log"
+  fi
 fi
 
-# run DIR EVALFILE METHOD LR SEED L1 L2 L3 BACKBONE
+# run DIR METHOD LR SEED L1 L2 L3 BACKBONE
 run() {
-  local dir="$1" ev="$2" method="$3" lr="$4" seed="$5" l1="$6" l2="$7" l3="$8" bb="$9"
-  if [[ -f "$dir/summary.json" ]]; then say "skip $dir (done)"; return 0; fi
+  local dir="$1" method="$2" lr="$3" seed="$4" l1="$5" l2="$6" l3="$7" bb="$8"
+  if [[ -f "$dir/test_metrics.json" ]]; then return 0; fi
   mkdir -p "$dir"
-  local args=(finetune --model "$bb" --train "$data/train.tsv" --eval "$ev" --method "$method" --rank "$rank"
-              --lr "$lr" --epochs "$epochs" --batch "$batch" --max-length "$max_length" --seed "$seed"
-              --lambda1 "$l1" --lambda2 "$l2" --lambda3 "$l3" --svd-k "$svd_k" --target "$target"
+  local args=(finetune --model "$bb" --train "$data/train.tsv" --eval "$data/val.tsv" --test "$data/test.tsv"
+              --method "$method" --rank "$rank" --lr "$lr" --epochs "$epochs" --batch "$batch" --max-length "$max_length"
+              --seed "$seed" --lambda1 "$l1" --lambda2 "$l2" --lambda3 "$l3" --svd-k "$svd_k" --target "$target"
               --teacher "$teacher" --out "$dir")
-  printf '%q ' ./balora "${args[@]}" >"$dir/command.txt"; echo >>"$dir/command.txt"
+  { [[ -n "$java_opts" ]] && printf 'JDK_JAVA_OPTIONS=%q ' "$java_opts"
+    printf '%q ' "${launch[@]}" "$balora" "${args[@]}"; echo; } >"$dir/command.txt"
   cat >"$dir/settings.json" <<EOF
-{"backbone": "$bb", "method": "$method", "lr": $lr, "seed": $seed, "lambda1": $l1, "lambda2": $l2, "lambda3": $l3,
- "svd_k": $svd_k, "target": "$target", "teacher": "$teacher", "rank": $rank, "alpha": $rank, "epochs": $epochs,
- "batch": $batch, "max_length": $max_length, "train": "$data/train.tsv", "eval": "$ev"}
+{"task": "$task", "backbone": "$bb", "method": "$method", "lr": $lr, "seed": $seed, "lambda1": $l1, "lambda2": $l2,
+ "lambda3": $l3, "svd_k": $svd_k, "target": "$target", "teacher": "$teacher", "rank": $rank, "alpha": $rank,
+ "epochs": $epochs, "batch": $batch, "max_length": $max_length, "train": "$data/train.tsv", "eval": "$data/val.tsv",
+ "test": "$data/test.tsv", "cpus": "$cpus", "threads": "$threads"}
 EOF
   say "run $dir"
   local t0=$EPOCHREALTIME
-  if ! ./balora "${args[@]}" >"$dir/stdout.txt" 2>"$dir/stderr.txt"; then
+  if ! JDK_JAVA_OPTIONS="$java_opts" "${launch[@]}" "$balora" "${args[@]}" >"$dir/stdout.txt" 2>"$dir/stderr.txt"; then
     say "FAILED $dir (see $dir/stderr.txt)"; return 1
   fi
   python3 -c "import sys;print(round(float(sys.argv[1])-float(sys.argv[2]),1))" "$EPOCHREALTIME" "$t0" >"$dir/wall_s.txt"
-  say "done $dir: $(python3 -c "import json,sys;e=json.load(open(sys.argv[1]))['final_eval'];print('acc %.4f f1 %.4f'%(e['accuracy'],e['macro_f1']))" "$dir/summary.json") wall $(cat "$dir/wall_s.txt")s"
+  say "done $dir: $(python3 -c "
+import json,sys
+v=json.load(open(sys.argv[1]+'/summary.json'))['final_eval'];t=json.load(open(sys.argv[1]+'/test_metrics.json'))
+print('val acc %.4f, test acc %.4f f1 %.4f'%(v['accuracy'],t['accuracy'],t['macro_f1']))" "$dir") wall $(cat "$dir/wall_s.txt")s"
 }
 
 lambdas_of() { # variant -> "method l1 l2 l3"
@@ -105,20 +141,25 @@ lambdas_of() { # variant -> "method l1 l2 l3"
     balora-cr-only) echo "balora $lambda1 0 0" ;;
     balora-dr-only) echo "balora 0 $lambda2 0" ;;
     balora-svdr-only) echo "balora 0 0 $lambda3" ;;
+    *) echo "repro-nlu: unknown variant $1" >&2; exit 2 ;;
   esac
 }
 
+read -r grid_seed _ <<<"$seeds"
 for bb in $backbones; do
   base="$out/$bb"
-  mkdir -p "$base"
-  # 1. lr grid on validation (grid seed only)
+  mkdir -p "$base/runs"
+  echo "$grid_seed" >"$base/grid_seed.txt"
+  # 1. lr grid on validation with the first seed (or lrs fixed beforehand, e.g. chosen on another task's validation)
   : >"$base/selected.tsv.tmp"
+  for kv in $fixed_lrs; do printf '%s\t%s\n' "${kv%%=*}" "${kv#*=}" >>"$base/selected.tsv.tmp"; done
   for m in lora pissa balora; do
+    [[ -n "$fixed_lrs" ]] && break
     read -r method l1 l2 l3 <<<"$(lambdas_of "$m")"
     best=""; best_acc=-1
     for lr in $lrs; do
-      d="$base/grid/$m-lr$lr"
-      run "$d" "$data/val.tsv" "$method" "$lr" "$grid_seed" "$l1" "$l2" "$l3" "$bb" || continue
+      d="$base/runs/$m-lr$lr-s$grid_seed"
+      run "$d" "$method" "$lr" "$grid_seed" "$l1" "$l2" "$l3" "$bb" || continue
       acc=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['final_eval']['accuracy'])" "$d/summary.json")
       if python3 -c "import sys;sys.exit(0 if float(sys.argv[1])>float(sys.argv[2]) else 1)" "$acc" "$best_acc"; then
         best="$lr"; best_acc="$acc"
@@ -129,16 +170,18 @@ for bb in $backbones; do
   done
   mv "$base/selected.tsv.tmp" "$base/selected.tsv"
   say "$bb selected lrs: $(tr '\n' ' ' <"$base/selected.tsv")"
-  # 2. final runs on test, seed-major so that an interrupted run still has complete seeds for every method
+  python3 scripts/repro_stats.py report "$out" >/dev/null || true
+  # 2. the other seeds at the selected lr, seed-major so that an interrupted run still has complete pairs
   for group in $variant_groups; do
    for s in $seeds; do
     for v in ${group//,/ }; do
       read -r method l1 l2 l3 <<<"$(lambdas_of "$v")"
       sel="$v"; [[ "$v" == balora-*-only ]] && sel=balora
       lr=$(awk -v m="$sel" '$1==m{print $2}' "$base/selected.tsv")
-      run "$base/final/$v-s$s" "$data/test.tsv" "$method" "$lr" "$s" "$l1" "$l2" "$l3" "$bb" || true
+      run "$base/runs/$v-lr$lr-s$s" "$method" "$lr" "$s" "$l1" "$l2" "$l3" "$bb" || true
     done
    done
+   python3 scripts/repro_stats.py report "$out" >/dev/null || true
   done
   python3 scripts/repro_stats.py report "$out" >/dev/null && say "report: $out/report.md"
 done

@@ -5,9 +5,18 @@
       Deterministic, stratified split of the shipped training file into OUTDIR/train.tsv and
       OUTDIR/val.tsv (disjoint), and OUTDIR/test.tsv (all test rows, or a stratified subset).
       Rows are copied verbatim (the shipped files keep one record per physical line, quotes included).
+  repro_stats.py split-austen AUSTENDIR OUTDIR --n-train N --n-val N --n-test N [--seed S]
+      Second task: which of Jane Austen's six novels a sentence comes from (6 balanced classes, chance = 1/6).
+      Paragraphs are joined, split into sentences at . ! ? (a closing quote stays with its sentence), chapter and
+      volume headings are dropped, italics underscores removed; only sentences of 12 to 40 words are kept. Each
+      novel gives N/6 rows to each split (disjoint), drawn with a seeded shuffle; header "label<TAB>text", the
+      text quoted RFC-4180 style (sentences contain quotes).
   repro_stats.py report RUNDIR
-      Reads RUNDIR/<backbone>/{grid,final}/*/summary.json and metrics.jsonl and writes
-      RUNDIR/report.md, RUNDIR/report.json and one PNG per backbone (RUNDIR/<backbone>.png).
+      Reads RUNDIR/<backbone>/runs/<variant>-lr<lr>-s<seed>/ (summary.json = validation, test_metrics.json and
+      test_predictions.tsv = test, metrics.jsonl, settings.json) and RUNDIR/<backbone>/selected.tsv, and writes
+      RUNDIR/report.md, RUNDIR/report.json and one PNG per backbone (RUNDIR/<backbone>.png): lr grid, test
+      mean ± sd over seeds, paired tests over seeds, a paired bootstrap over test examples (seeds kept) and exact
+      McNemar tests per seed and pooled, and the BA-LoRA terms over training.
 """
 import argparse
 import json
@@ -68,6 +77,74 @@ def cmd_split(a):
         for r in rs:
             counts[label_of(h, r)] = counts.get(label_of(h, r), 0) + 1
         print(f"{name}: {len(rs)} rows {dict(sorted(counts.items()))}")
+
+
+AUSTEN_NOVELS = ["emma", "mansfieldpark", "northangerabbey", "persuasion", "prideprejudice", "sensesensibility"]
+AUSTEN_MIN_WORDS, AUSTEN_MAX_WORDS = 12, 40
+
+
+def austen_sentences(path):
+    """Sentences of one novel, in order: paragraphs (blank-line separated) joined, headings dropped."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    out = []
+    for para in text.split("\n\n"):
+        para = " ".join(para.split()).replace("_", "")
+        if not para or para.isupper() or para.startswith(("CHAPTER", "Chapter", "VOLUME")):
+            continue
+        start = 0
+        i = 0
+        while i < len(para):
+            if para[i] in ".!?":
+                j = i + 1
+                while j < len(para) and para[j] in "\"'”’)":
+                    j += 1
+                # a sentence ends at the mark when a space and a capital letter (or an opening quote) follow
+                if j >= len(para) or (para[j] == " " and j + 1 < len(para) and (para[j + 1].isupper() or para[j + 1] in "\"'")):
+                    out.append(para[start:j].strip())
+                    start = j + 1
+                    i = j
+            i += 1
+        if start < len(para):
+            out.append(para[start:].strip())
+    # abbreviations such as "Mr." and "Mrs." end no sentence: glue the piece to the next one
+    merged = []
+    for sent in out:
+        if merged and merged[-1].split()[-1] in ("Mr.", "Mrs.", "Dr.", "St.", "Col.", "Capt."):
+            merged[-1] = merged[-1] + " " + sent
+        else:
+            merged.append(sent)
+    return merged
+
+
+def cmd_split_austen(a):
+    for name, n in (("train", a.n_train), ("val", a.n_val), ("test", a.n_test)):
+        if n <= 0 or n % len(AUSTEN_NOVELS):
+            sys.exit(f"split-austen: --n-{name} must be a positive multiple of {len(AUSTEN_NOVELS)}, got {n}")
+    os.makedirs(a.outdir, exist_ok=True)
+    rng = random.Random(a.seed)
+    parts = {"train": [], "val": [], "test": []}
+    for novel in AUSTEN_NOVELS:
+        sents = [x for x in austen_sentences(os.path.join(a.austen, novel + ".txt"))
+                 if AUSTEN_MIN_WORDS <= len(x.split()) <= AUSTEN_MAX_WORDS and "\t" not in x]
+        sents = sorted(set(sents))  # a repeated sentence must not land in two splits
+        rng.shuffle(sents)
+        k = len(AUSTEN_NOVELS)
+        need = (a.n_train + a.n_val + a.n_test) // k
+        if len(sents) < need:
+            sys.exit(f"split-austen: {novel} has {len(sents)} eligible sentences, need {need}")
+        at = 0
+        for name, n in (("val", a.n_val), ("test", a.n_test), ("train", a.n_train)):
+            parts[name] += [(novel, x) for x in sents[at:at + n // k]]
+            at += n // k
+        print(f"{novel}: {len(sents)} eligible sentences of {AUSTEN_MIN_WORDS}-{AUSTEN_MAX_WORDS} words")
+    for name, rows in parts.items():
+        rng.shuffle(rows)  # interleave the novels; the trainer shuffles anyway, this keeps the files readable
+        with open(os.path.join(a.outdir, name + ".tsv"), "w", encoding="utf-8") as f:
+            f.write("label\ttext\n")
+            # the reader follows RFC 4180 quoting (a field with a quote must be quoted, inner quotes doubled)
+            f.writelines(f"{l}\t\"{x.replace(chr(34), chr(34) * 2)}\"\n" for l, x in rows)
+        print(f"{name}: {len(rows)} rows, {len(rows) // len(AUSTEN_NOVELS)} per novel")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,14 +238,6 @@ def permutation_test(diffs):
     return hits / 2 ** n
 
 
-def bootstrap_ci(xs, reps=10000, seed=7):
-    """Percentile 95% CI of the mean, resampling the given values (here: seeds) with replacement."""
-    rng = random.Random(seed)
-    n = len(xs)
-    ms = sorted(mean([xs[rng.randrange(n)] for _ in range(n)]) for _ in range(reps))
-    return ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
-
-
 # ----------------------------------------------------------------------------------------------
 # tiny PNG plotting (no matplotlib on the host): filled rectangles, lines and a 3x5 pixel font
 
@@ -245,14 +314,15 @@ def panel_axes(cv, x0, y0, w, h, lo, hi, title, ticks=4, fmt="{:.3f}"):
         cv.text(x0 - 8 - 4 * 2 * len(fmt.format(v)), int(y) - 5, fmt.format(v))
 
 
-def plot_backbone(path, backbone, variants, finals, curves):
-    """Left: test accuracy mean ± sd per method (dots = seeds). Right: BA-LoRA weighted regularizer terms per step."""
+def plot_backbone(path, backbone, variants, finals, curves, majority=None):
+    """Left: test accuracy mean ± sd per method (dots = seeds; grey line = majority class). Right: BA-LoRA weighted
+    regularizer terms per step."""
     cv = Canvas(1200, 520)
     cv.text(20, 10, f"{backbone}: test accuracy (mean, +-sd, dots=seeds)   |   BA-LORA lambda*term per step (seed-mean)", scale=2)
     # left panel
     accs = [a for v in variants for a in finals.get(v, [])]
     if accs:
-        lo, hi = min(accs), max(accs)
+        lo, hi = min(accs + ([majority] if majority else [])), max(accs)
         pad = max(0.005, (hi - lo) * 0.25)
         lo, hi = lo - pad, hi + pad
         x0, y0, w, h = 110, 70, 440, 340
@@ -273,6 +343,10 @@ def plot_backbone(path, backbone, variants, finals, curves):
                 cv.rect(cx - 3 + 10, ym(a) - 3, cx + 3 + 10, ym(a) + 3, COLORS[i % 6])
             label = v.replace("balora", "BA").replace("-only", "")
             cv.text(int(cx - len(label) * 4), y0 + h + 10, label, scale=2)
+        if majority:
+            ymaj = y0 + h - h * (majority - lo) / (hi - lo)
+            cv.line(x0, ymaj, x0 + w, ymaj, (120, 120, 120), 2)
+            cv.text(x0 + w - 80, int(ymaj) - 14, "MAJORITY", (120, 120, 120))
     # right panel: lambda * term over steps
     series = [(k, pts) for k, pts in curves.items() if pts]
     if series:
@@ -319,17 +393,36 @@ def read_metrics(p):
     return out
 
 
+def read_predictions(p):
+    """test_predictions.tsv -> (gold labels, predicted labels), in index order."""
+    gold, pred = [], []
+    with open(p, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        if header[:3] != ["index", "gold", "predicted"]:
+            raise SystemExit(f"{p}: expected header index, gold, predicted, got {header[:3]}")
+        for i, line in enumerate(f):
+            cols = line.rstrip("\n").split("\t")
+            if int(cols[0]) != i:
+                raise SystemExit(f"{p}: row {i + 2} has index {cols[0]}, expected {i}")
+            gold.append(cols[1])
+            pred.append(cols[2])
+    return gold, pred
+
+
 def run_record(d):
     s = load_json(os.path.join(d, "summary.json"))
+    t = load_json(os.path.join(d, "test_metrics.json"))
     settings = load_json(os.path.join(d, "settings.json")) if os.path.exists(os.path.join(d, "settings.json")) else {}
     wall = None
     if os.path.exists(os.path.join(d, "wall_s.txt")):
         with open(os.path.join(d, "wall_s.txt")) as f:
             wall = float(f.read().strip())
-    m = read_metrics(os.path.join(d, "metrics.jsonl"))
-    return {"dir": d, "summary": s, "settings": settings, "wall_s": wall, "metrics": m,
-            "acc": s["final_eval"]["accuracy"], "f1": s["final_eval"]["macro_f1"], "mcc": s["final_eval"]["mcc"],
-            "train_s": s["elapsed_s"], "eval_n": s["final_eval"].get("examples")}
+    gold, pred = read_predictions(os.path.join(d, "test_predictions.tsv"))
+    return {"dir": d, "summary": s, "settings": settings, "wall_s": wall, "metrics": read_metrics(os.path.join(d, "metrics.jsonl")),
+            "val_acc": s["final_eval"]["accuracy"], "val_f1": s["final_eval"]["macro_f1"], "val_mcc": s["final_eval"]["mcc"],
+            "acc": t["accuracy"], "f1": t["macro_f1"], "mcc": t["mcc"], "test_n": int(t["examples"]),
+            "train_s": s["elapsed_s"], "gold": gold, "correct": [int(g == q) for g, q in zip(gold, pred)],
+            "majority": max(gold.count(g) for g in set(gold)) / len(gold)}
 
 
 def fmt_ms(xs, scale=100, nd=2):
@@ -340,69 +433,114 @@ def fmt_ms(xs, scale=100, nd=2):
     return f"{mean(xs) * scale:.{nd}f} ± {sd(xs) * scale:.{nd}f}"
 
 
+def mcnemar_exact(b, c):
+    """Exact two-sided McNemar test: b = A right and B wrong, c = A wrong and B right; binomial(b + c, 1/2)."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(0, min(b, c) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def discordant(ca, cb):
+    return sum(1 for x, y in zip(ca, cb) if x and not y), sum(1 for x, y in zip(ca, cb) if y and not x)
+
+
+def example_bootstrap(per_seed_a, per_seed_b, reps=4000, seed=11):
+    """Paired bootstrap over test examples with the seeds kept: each resample draws n example indices (the same
+    for every seed and both methods) and takes the mean over seeds of acc(A) - acc(B). Returns the observed
+    difference, the percentile 95% CI, and the two-sided bootstrap p (twice the share of resamples on the far side
+    of 0, a rough check next to McNemar)."""
+    n = len(per_seed_a[0])
+    k = len(per_seed_a)
+    d = [sum(a[i] - b[i] for a, b in zip(per_seed_a, per_seed_b)) / k for i in range(n)]
+    obs = sum(d) / n
+    rng = random.Random(seed)
+    ms = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(reps))
+    lo, hi = ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
+    far = sum(1 for m in ms if (m <= 0 if obs > 0 else m >= 0)) / reps
+    return obs, (lo, hi), min(1.0, 2 * far) if obs != 0 else 1.0
+
+
+def variant_of(name):
+    return name.rsplit("-lr", 1)[0]
+
+
 def cmd_report(a):
     root = a.rundir
-    backbones = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d, "final")))
+    backbones = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d, "runs")))
     md = [f"# Reproduction report: `{root}`", ""]
     rep = {}
     for bb in backbones:
         md += [f"## Backbone `{bb}`", ""]
-        # grid
-        gdir = os.path.join(root, bb, "grid")
-        grid = []
-        if os.path.isdir(gdir):
-            for name in sorted(os.listdir(gdir)):
-                if os.path.exists(os.path.join(gdir, name, "summary.json")):
-                    grid.append((name, run_record(os.path.join(gdir, name))))
+        rdir = os.path.join(root, bb, "runs")
+        allruns = {}
+        for name in sorted(os.listdir(rdir)):
+            if os.path.exists(os.path.join(rdir, name, "test_metrics.json")):
+                allruns[name] = run_record(os.path.join(rdir, name))
+        gs_file = os.path.join(root, bb, "grid_seed.txt")
+        grid_seed = int(open(gs_file).read().strip()) if os.path.exists(gs_file) else 1
+        grid = [(n, r) for n, r in allruns.items()
+                if r["settings"].get("seed") == grid_seed and variant_of(n) in ("lora", "pissa", "balora")]
+        grid.sort(key=lambda nr: (["lora", "pissa", "balora"].index(variant_of(nr[0])), float(nr[1]["settings"]["lr"])))
         if grid:
-            md += ["Learning-rate grid (validation split, grid seed):", "",
-                   "| run | lr | val accuracy | val macro-F1 | val MCC | train time (s) |", "|---|---|---|---|---|---|"]
+            md += [f"Learning-rate grid (seed {grid_seed}; selection on the validation split only; test shown for "
+                   "information, it played no part in the choice):", "",
+                   "| method | lr | val accuracy | val macro-F1 | val MCC | test accuracy | train time (s) |",
+                   "|---|---|---|---|---|---|---|"]
             for name, r in grid:
-                md.append(f"| {name} | {r['settings'].get('lr', '?')} | {r['acc'] * 100:.2f} | {r['f1'] * 100:.2f} | "
-                          f"{r['mcc']:.3f} | {r['train_s']:.0f} |")
+                md.append(f"| {variant_of(name)} | {r['settings'].get('lr', '?')} | {r['val_acc'] * 100:.2f} | "
+                          f"{r['val_f1'] * 100:.2f} | {r['val_mcc']:.3f} | {r['acc'] * 100:.2f} | {r['train_s']:.0f} |")
             md.append("")
-        sel = os.path.join(root, bb, "selected.tsv")
-        if os.path.exists(sel):
-            with open(sel) as f:
-                md += ["Selected (by validation accuracy, ties to the smaller lr): " +
-                       ", ".join(l.strip().replace("\t", " lr=") for l in f if l.strip()), ""]
-        # finals
-        fdir = os.path.join(root, bb, "final")
+        sel_file = os.path.join(root, bb, "selected.tsv")
+        selected = {}
+        if os.path.exists(sel_file):
+            with open(sel_file) as f:
+                for line in f:
+                    if line.strip():
+                        m, lr = line.split()
+                        selected[m] = float(lr)
+            md += ["Selected lr per method (selected.tsv: the grid's best validation accuracy, ties to the smaller lr, "
+                   "or lrs fixed with --fixed-lrs): " +
+                   ", ".join(f"{m} lr={lr:g}" for m, lr in selected.items()), ""]
         runs = {}
-        for name in sorted(os.listdir(fdir)):
-            if not os.path.exists(os.path.join(fdir, name, "summary.json")):
-                continue
-            variant, seed = name.rsplit("-s", 1)
-            runs.setdefault(variant, {})[int(seed)] = run_record(os.path.join(fdir, name))
+        for name, r in allruns.items():
+            v = variant_of(name)
+            want = selected.get("balora" if v.startswith("balora-") else v)
+            if want is not None and abs(float(r["settings"]["lr"]) - want) < 1e-12:
+                runs.setdefault(v, {})[int(r["settings"]["seed"])] = r
+        if not runs:
+            continue
         order = [v for v in ["lora", "pissa", "balora", "balora-cr-only", "balora-dr-only", "balora-svdr-only"] if v in runs]
         order += sorted(v for v in runs if v not in order)
-        md += ["Test set (held out until the end), mean ± sample std over seeds, metrics in %:", "",
-               "| method | seeds | accuracy | macro-F1 | MCC ×100 | seed-bootstrap 95% CI of mean acc | train time (s) | wall (s) | λ1/λ2/λ3, k, target | lr |",
+        any_r = next(iter(next(iter(runs.values())).values()))
+        md += [f"Test set ({any_r['test_n']} examples, held out; majority class = {any_r['majority'] * 100:.1f} %), "
+               "mean ± sample std over seeds, metrics in %:", "",
+               "| method | seeds | accuracy | macro-F1 | MCC ×100 | val accuracy | train time (s) | wall (s) | λ1/λ2/λ3, k, target | lr |",
                "|---|---|---|---|---|---|---|---|---|---|"]
         bbrep = {}
         for v in order:
             rs = [runs[v][s] for s in sorted(runs[v])]
             accs = [r["acc"] for r in rs]
             st = rs[0]["settings"]
-            ci = bootstrap_ci(accs) if len(accs) > 1 else (float("nan"), float("nan"))
             walls = [r["wall_s"] for r in rs if r["wall_s"] is not None]
             md.append(f"| {v} | {','.join(str(s) for s in sorted(runs[v]))} | {fmt_ms(accs)} | {fmt_ms([r['f1'] for r in rs])} | "
-                      f"{fmt_ms([r['mcc'] for r in rs])} | [{ci[0] * 100:.2f}, {ci[1] * 100:.2f}] | "
-                      f"{mean([r['train_s'] for r in rs]):.0f} | {mean(walls):.0f} | "
+                      f"{fmt_ms([r['mcc'] for r in rs])} | {fmt_ms([r['val_acc'] for r in rs])} | "
+                      f"{mean([r['train_s'] for r in rs]):.0f} | {mean(walls) if walls else float('nan'):.0f} | "
                       f"{st.get('lambda1', '?')}/{st.get('lambda2', '?')}/{st.get('lambda3', '?')}, {st.get('svd_k', '?')}, "
-                      f"{st.get('target', '?')} | {st.get('lr', '?')} |" if walls else
-                      f"| {v} | {len(rs)} | {fmt_ms(accs)} | … |")
+                      f"{st.get('target', '?')} | {st.get('lr', '?')} |")
             bbrep[v] = {"seeds": sorted(runs[v]), "accuracy": accs, "macro_f1": [r["f1"] for r in rs],
-                        "mcc": [r["mcc"] for r in rs], "train_s": [r["train_s"] for r in rs], "settings": st}
+                        "mcc": [r["mcc"] for r in rs], "val_accuracy": [r["val_acc"] for r in rs],
+                        "train_s": [r["train_s"] for r in rs], "wall_s": walls, "settings": st}
         md.append("")
-        # paired comparisons
         comps = [("balora", "lora"), ("balora", "pissa"), ("pissa", "lora")]
         comps += [(v, "pissa") for v in order if v.endswith("-only")]
         comps += [("balora", v) for v in order if v.endswith("-only")]
-        md += ["Paired comparisons on test accuracy (pairs = same seed, same data, same init seed):", "",
-               "| A vs B | n pairs | mean diff (pts) | sd diff | paired t | p (t) | p (sign) | p (exact sign-flip perm.) | seed-bootstrap 95% CI of diff |",
-               "|---|---|---|---|---|---|---|---|---|"]
+        md += ["Paired comparisons over seeds (test accuracy; pairs = same seed, same data):", "",
+               "| A vs B | n pairs | mean diff (pts) | sd diff | paired t | p (t) | p (sign) | p (exact sign-flip perm.) |",
+               "|---|---|---|---|---|---|---|---|"]
         comprep = []
+        ex_rows = []
         for x, y in comps:
             if x not in runs or y not in runs:
                 continue
@@ -411,34 +549,53 @@ def cmd_report(a):
                 continue
             d = [runs[x][s]["acc"] - runs[y][s]["acc"] for s in common]
             t, pt = paired_t(d)
-            ci = bootstrap_ci(d) if len(d) > 1 else (float("nan"), float("nan"))
             md.append(f"| {x} vs {y} | {len(d)} | {mean(d) * 100:+.2f} | {sd(d) * 100:.2f} | {t:.2f} | {pt:.3f} | "
-                      f"{sign_test(d):.3f} | {permutation_test(d):.3f} | [{ci[0] * 100:+.2f}, {ci[1] * 100:+.2f}] |")
-            comprep.append({"a": x, "b": y, "diffs": d, "t": t, "p_t": pt, "p_sign": sign_test(d),
-                            "p_perm": permutation_test(d)})
-        md += ["", "With n = 3 pairs the smallest two-sided p a sign or sign-flip test can give is 0.25, so those "
-                   "two tests cannot reach 0.05 here; they are reported as a check on the t-test's normality assumption.", ""]
-        # regularizer terms
+                      f"{sign_test(d):.3f} | {permutation_test(d):.3f} |")
+            ca = [runs[x][s]["correct"] for s in common]
+            cb = [runs[y][s]["correct"] for s in common]
+            obs, ci, pb = example_bootstrap(ca, cb)
+            per_seed = []
+            for s, a_, b_ in zip(common, ca, cb):
+                b, c = discordant(a_, b_)
+                per_seed.append({"seed": s, "b": b, "c": c, "p": mcnemar_exact(b, c)})
+            B, C = sum(q["b"] for q in per_seed), sum(q["c"] for q in per_seed)
+            ex_rows.append(f"| {x} vs {y} | {','.join(map(str, common))} | {obs * 100:+.2f} | [{ci[0] * 100:+.2f}, {ci[1] * 100:+.2f}] | "
+                           f"{pb:.3f} | " + "; ".join(f"s{q['seed']}: {q['b']}/{q['c']}, p={q['p']:.3g}" for q in per_seed)
+                           + f" | {B}/{C}, p={mcnemar_exact(B, C):.3g} |")
+            comprep.append({"a": x, "b": y, "seeds": common, "diffs": d, "t": t, "p_t": pt, "p_sign": sign_test(d),
+                            "p_perm": permutation_test(d), "example_bootstrap": {"diff": obs, "ci95": ci, "p": pb},
+                            "mcnemar": per_seed, "mcnemar_pooled": {"b": B, "c": C, "p": mcnemar_exact(B, C)}})
+        md += ["", "With 3 pairs the smallest two-sided p of a sign or sign-flip test is 0.25: those two tests can only "
+                   "flag disagreement with the t-test.", ""]
+        md += ["Paired comparisons over test examples (mean over seeds of acc(A) − acc(B); bootstrap resamples test "
+               "examples, the same draw for every seed and both methods, 4,000 resamples; McNemar is exact, b = A right "
+               "and B wrong, c = A wrong and B right; the pooled McNemar sums b and c over seeds, which treats the seeds' "
+               "repeated use of the same examples as independent and so overstates the evidence):", "",
+               "| A vs B | seeds | diff (pts) | 95% CI (example bootstrap) | p (bootstrap) | McNemar per seed b/c | McNemar pooled b/c |",
+               "|---|---|---|---|---|---|---|"] + ex_rows + [""]
         curves = {}
         if "balora" in runs:
-            md += ["BA-LoRA regularizer terms over training (raw term value; mean over seeds; first / middle / last step):", "",
-                   "| term | λ | step 1 | middle | last |", "|---|---|---|---|---|"]
-            per_seed = [r["metrics"] for r in runs["balora"].values() if r["metrics"]]
-            if per_seed:
-                n = min(len(m) for m in per_seed)
-                keys = sorted(per_seed[0][0].get("terms", {}).keys())
+            per_seed_m = [r["metrics"] for r in runs["balora"].values() if r["metrics"]]
+            if per_seed_m:
+                md += ["BA-LoRA regularizer terms over training (raw term value; mean over seeds; first / middle / last step):", "",
+                       "| term | λ | step 1 | middle | last |", "|---|---|---|---|---|"]
+                n = min(len(m) for m in per_seed_m)
+                keys = sorted(per_seed_m[0][0].get("terms", {}).keys())
                 for k in keys:
-                    lam = per_seed[0][0].get("lambdas", {}).get(k, 0.0)
-                    raw = [mean([m[i]["terms"][k] for m in per_seed]) for i in range(n)]
+                    lam = per_seed_m[0][0].get("lambdas", {}).get(k, 0.0)
+                    raw = [mean([m[i]["terms"][k] for m in per_seed_m]) for i in range(n)]
                     curves[k] = [(i + 1, lam * raw[i]) for i in range(n)]
                     md.append(f"| {k} | {lam} | {raw[0]:.5f} | {raw[n // 2]:.5f} | {raw[-1]:.5f} |")
-                tl = [mean([m[i]["task_loss"] for m in per_seed]) for i in range(n)]
+                tl = [mean([m[i]["task_loss"] for m in per_seed_m]) for i in range(n)]
                 md.append(f"| task loss (for scale) | 1 | {tl[0]:.5f} | {tl[n // 2]:.5f} | {tl[-1]:.5f} |")
                 md.append("")
         png = os.path.join(root, f"{bb}.png")
-        plot_backbone(png, bb, order, {v: bbrep[v]["accuracy"] for v in order}, curves)
+        title = f"{any_r['settings'].get('task', '')} {bb}".strip()
+        plot_backbone(png, title, order, {v: bbrep[v]["accuracy"] for v in order}, curves, any_r["majority"])
         md += [f"Plot: `{png}`", ""]
-        rep[bb] = {"variants": bbrep, "comparisons": comprep}
+        rep[bb] = {"selected": selected, "grid": [{"run": n, "lr": r["settings"].get("lr"), "val_acc": r["val_acc"],
+                                                   "test_acc": r["acc"]} for n, r in grid],
+                   "variants": bbrep, "comparisons": comprep}
     with open(os.path.join(root, "report.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(md) + "\n")
     with open(os.path.join(root, "report.json"), "w", encoding="utf-8") as f:
@@ -457,10 +614,17 @@ def main(argv):
     s.add_argument("--n-val", type=int, required=True)
     s.add_argument("--n-test", type=int, default=0, help="test rows (0 = all)")
     s.add_argument("--seed", type=int, default=20240901)
+    sa = sub.add_parser("split-austen")
+    sa.add_argument("austen")
+    sa.add_argument("outdir")
+    sa.add_argument("--n-train", type=int, required=True)
+    sa.add_argument("--n-val", type=int, required=True)
+    sa.add_argument("--n-test", type=int, required=True)
+    sa.add_argument("--seed", type=int, default=20240901)
     r = sub.add_parser("report")
     r.add_argument("rundir")
     a = p.parse_args(argv)
-    return cmd_split(a) if a.cmd == "split" else cmd_report(a)
+    return {"split": cmd_split, "split-austen": cmd_split_austen, "report": cmd_report}[a.cmd](a)
 
 
 if __name__ == "__main__":

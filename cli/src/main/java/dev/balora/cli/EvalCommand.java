@@ -5,6 +5,7 @@ import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.TextClassificationDataset;
 import dev.balora.models.finetune.EncodedDataset;
 import dev.balora.models.finetune.ClassifierEvaluation;
+import dev.balora.models.finetune.ClassifierPredictions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,9 @@ final class EvalCommand implements Callable<Integer> {
     String textColumn;
     @Option(names = "--label-column", defaultValue = "label")
     String labelColumn;
+    @Option(names = "--predictions", description = "also write per-example predictions to this TSV "
+            + "(index, gold, predicted, p_<label>...)")
+    Path predictions;
     @Option(names = "--max-length", defaultValue = "128", description = "tokens per example (default: ${DEFAULT-VALUE})")
     int maxLength;
 
@@ -32,7 +36,11 @@ final class EvalCommand implements Callable<Integer> {
         AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         TextClassificationDataset data = DataFiles.read(eval, textColumn, labelColumn, loaded.labels());
         EncodedDataset encoded = new EncodedDataset(data, enc.tokenizer(), maxLength);
-        Evaluation.Classification ev = ClassifierEvaluation.evaluate(loaded.model(), encoded, 64);
+        ClassifierPredictions p = ClassifierEvaluation.predict(loaded.model(), encoded, 64);
+        if (predictions != null) {
+            PredictionsFile.write(predictions, p, loaded.labels().labels());
+        }
+        Evaluation.Classification ev = p.evaluation();
         Map<String, Double> m = ev.metrics();
         System.out.printf(Locale.ROOT, "%s on %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", source.adapter, eval,
                 data.size(), m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));

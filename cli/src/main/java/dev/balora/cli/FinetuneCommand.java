@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +29,14 @@ final class FinetuneCommand implements Callable<Integer> {
     Path train;
     @Option(names = "--eval", description = "evaluation data, same format and labels (required for classification)")
     Path eval;
+    @Option(names = "--test", description = "held-out test data, same format and labels: predicted once with the final "
+            + "model (test_metrics.json, test_predictions.tsv); never used for training or the logged evaluations")
+    Path test;
+    @Option(names = "--predictions", description = "per-example predictions on --eval after the final evaluation "
+            + "(TSV: index, gold, predicted, p_<label>...; default: <out>/predictions.tsv)")
+    Path predictions;
+    @Option(names = "--test-predictions", description = "per-example predictions on --test (default: <out>/test_predictions.tsv)")
+    Path testPredictions;
     @Option(names = "--text-column", defaultValue = "text", description = "text column / field (default: ${DEFAULT-VALUE})")
     String textColumn;
     @Option(names = "--label-column", defaultValue = "label", description = "label column / field (default: ${DEFAULT-VALUE})")
@@ -56,6 +65,7 @@ final class FinetuneCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
         TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
         TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
+        TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
         tr = DataFiles.subset(tr, maxTrain, o.seed());
         ev = DataFiles.subset(ev, maxEval, o.seed());
         PretrainedEncoder enc = PretrainedEncoder.load(model);
@@ -63,8 +73,17 @@ final class FinetuneCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
                 o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
         RunRecorder rec = new RunRecorder(o.method().cliName());
-        FineTuneRun.Result r = FineTuneRun.run(enc, tr, ev, o, dir, List.of(rec, new ProgressListener(o.method().cliName())));
-        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, tr.labels().labels());
+        FineTuneRun.Result r = FineTuneRun.run(enc, tr, ev, te, o, dir, List.of(rec, new ProgressListener(o.method().cliName())));
+        List<String> labels = tr.labels().labels();
+        PredictionsFile.write(predictions != null ? predictions : dir.resolve(PredictionsFile.DEFAULT_NAME), r.predictions(), labels);
+        if (r.test() != null) {
+            PredictionsFile.write(testPredictions != null ? testPredictions : dir.resolve(PredictionsFile.TEST_NAME), r.test(), labels);
+            PredictionsFile.writeMetrics(dir.resolve(PredictionsFile.TEST_METRICS_NAME), r.test(), test);
+            Map<String, Double> m = r.test().evaluation().metrics();
+            System.out.printf(Locale.ROOT, "test %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", test, te.size(),
+                    m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
+        }
+        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels);
         RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
                 "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
         Plots.lossAndAccuracy(dir, List.of(rec));

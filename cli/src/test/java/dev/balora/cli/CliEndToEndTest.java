@@ -28,6 +28,7 @@ class CliEndToEndTest {
     static Path tmp;
     static Path train;
     static Path eval;
+    static Path test;
     static Path run;
 
     record Result(int code, String out, String err) {}
@@ -56,6 +57,8 @@ class CliEndToEndTest {
         // Rows of both labels: the header, then a slice of the file (it interleaves great/other).
         Files.write(train, lines.subList(0, 41));
         Files.write(eval, concat(lines.get(0), lines.subList(41, 61)));
+        test = tmp.resolve("test.tsv");
+        Files.write(test, concat(lines.get(0), lines.subList(61, 74)));
         run = tmp.resolve("run");
     }
 
@@ -78,10 +81,12 @@ class CliEndToEndTest {
     @Test
     @Order(1)
     void finetuneWritesAdapterMetricsAndPlots() throws Exception {
-        Result r = balora("finetune", "--train", train.toString(), "--eval", eval.toString(), "--method", "balora",
-                "--max-length", "32", "--batch", "8", "--max-steps", "4", "--lr", "1e-3", "--out", run.toString());
+        Result r = balora("finetune", "--train", train.toString(), "--eval", eval.toString(), "--test", test.toString(),
+                "--method", "balora", "--max-length", "32", "--batch", "8", "--max-steps", "4", "--lr", "1e-3",
+                "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("metrics.jsonl", "summary.json", "results.md", "loss.png", "adapter/adapter_config.json",
+                "predictions.tsv", "test_predictions.tsv", "test_metrics.json",
                 "adapter/adapter_model.safetensors", "adapter/balora_config.json")) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
@@ -108,19 +113,66 @@ class CliEndToEndTest {
         }
     }
 
+    /** Rows of a predictions TSV: [index, gold, predicted, p_great, p_other] after checking the header. */
+    static List<String[]> predictionRows(Path file) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        assertEquals("index\tgold\tpredicted\tp_great\tp_other", lines.get(0), file.toString());
+        return lines.subList(1, lines.size()).stream().map(l -> l.split("\t")).toList();
+    }
+
     @Test
     @Order(2)
-    void evalReproducesTheRunsAccuracy() throws Exception {
-        JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
-        double runAcc = summary.path("final_eval").path("accuracy").asDouble(Double.NaN);
-        Result r = balora("eval", "--adapter", run.resolve("adapter").toString(), "--eval", eval.toString(), "--max-length", "32");
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", runAcc)),
-                "eval after reload must reproduce the run's accuracy " + runAcc + ": " + r.out());
+    void predictionsHoldOneRowPerExampleAndAgreeWithTheMetrics() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode summary = json.readTree(run.resolve("summary.json").toFile());
+        JsonNode testMetrics = json.readTree(run.resolve("test_metrics.json").toFile());
+        List<String> evalLines = Files.readAllLines(eval);
+        for (Object[] c : new Object[][] {{"predictions.tsv", evalLines, summary.path("final_eval").path("accuracy").asDouble()},
+                {"test_predictions.tsv", Files.readAllLines(test), testMetrics.path("accuracy").asDouble()}}) {
+            @SuppressWarnings("unchecked")
+            List<String> source = (List<String>) c[1];
+            List<String[]> rows = predictionRows(run.resolve((String) c[0]));
+            assertEquals(source.size() - 1, rows.size(), c[0] + ": one row per evaluated example");
+            int correct = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                String[] row = rows.get(i);
+                assertEquals(String.valueOf(i), row[0]);
+                assertEquals(source.get(i + 1).split("\t", 2)[0], row[1], c[0] + " row " + i + ": gold label of the file's row");
+                double pGreat = Double.parseDouble(row[3]);
+                double pOther = Double.parseDouble(row[4]);
+                assertEquals(1.0, pGreat + pOther, 2e-6, "probabilities sum to 1");
+                assertEquals(pGreat >= pOther ? "great" : "other", row[2], "predicted = argmax of the probabilities");
+                correct += row[1].equals(row[2]) ? 1 : 0;
+            }
+            assertEquals((double) c[2], correct / (double) rows.size(), 1e-9, c[0] + " agrees with the logged accuracy");
+        }
+        assertEquals(13, testMetrics.path("examples").asInt());
+        assertTrue(testMetrics.path("file").asText().endsWith("test.tsv"));
     }
 
     @Test
     @Order(3)
+    void evalReproducesTheRunsAccuracy() throws Exception {
+        JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+        double runAcc = summary.path("final_eval").path("accuracy").asDouble(Double.NaN);
+        Path preds = tmp.resolve("eval-predictions.tsv");
+        Result r = balora("eval", "--adapter", run.resolve("adapter").toString(), "--eval", eval.toString(), "--max-length", "32",
+                "--predictions", preds.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", runAcc)),
+                "eval after reload must reproduce the run's accuracy " + runAcc + ": " + r.out());
+        List<String[]> reloaded = predictionRows(preds);
+        List<String[]> original = predictionRows(run.resolve("predictions.tsv"));
+        assertEquals(original.size(), reloaded.size());
+        for (int i = 0; i < original.size(); i++) {
+            assertEquals(original.get(i)[2], reloaded.get(i)[2], "row " + i + ": the reloaded adapter predicts the same");
+            // the adapter is saved converted (PiSSA -> rank-2r LoRA), so probabilities agree to float rounding only
+            assertEquals(Double.parseDouble(original.get(i)[3]), Double.parseDouble(reloaded.get(i)[3]), 1e-3, "row " + i);
+        }
+    }
+
+    @Test
+    @Order(4)
     void exportAndMergeWriteLoadableFiles() throws Exception {
         Path exported = tmp.resolve("exported");
         Result e = balora("export", "--adapter", run.resolve("adapter").toString(), "--out", exported.toString());
@@ -139,7 +191,7 @@ class CliEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void badInputIsOneClearLineAndExitCode2() throws Exception {
         Result missing = balora("finetune", "--train", tmp.resolve("nope.tsv").toString(), "--eval", eval.toString(),
                 "--out", tmp.resolve("x1").toString());

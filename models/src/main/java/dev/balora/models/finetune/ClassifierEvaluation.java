@@ -1,5 +1,6 @@
 package dev.balora.models.finetune;
 
+import dev.balora.core.nn.Linear;
 import dev.balora.core.tensor.NoGrad;
 import dev.balora.core.train.Evaluation;
 import dev.balora.models.bert.BertForSequenceClassification;
@@ -12,29 +13,50 @@ public final class ClassifierEvaluation {
      * @param model the classifier (its train/eval mode is restored afterwards)
      * @param data  tokenized, labelled examples
      * @param batch examples per forward pass
+     * @return argmax accuracy-style evaluation
      */
     public static Evaluation.Classification evaluate(BertForSequenceClassification model, EncodedDataset data, int batch) {
+        return predict(model, data, batch).evaluation();
+    }
+
+    /**
+     * Per-example predictions with class probabilities (softmax of the logits, computed in double for stability).
+     *
+     * @param model the classifier (its train/eval mode is restored afterwards)
+     * @param data  tokenized, labelled examples ({@code n} of them)
+     * @param batch examples per forward pass
+     * @return gold labels, argmax predictions and probabilities {@code [n, classes]}, in the order of {@code data}
+     */
+    public static ClassifierPredictions predict(BertForSequenceClassification model, EncodedDataset data, int batch) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        int[] pred = new int[data.size()];
-        int[] gold = new int[data.size()];
+        int n = data.size();
+        int[] pred = new int[n];
+        int[] gold = new int[n];
+        float[] probs = null;
+        int c = 0;
         try (NoGrad ignored = NoGrad.enter()) {
-            for (int start = 0; start < data.size(); start += batch) {
-                int n = Math.min(batch, data.size() - start);
-                int[] idx = new int[n];
-                for (int i = 0; i < n; i++) {
+            for (int start = 0; start < n; start += batch) {
+                int m = Math.min(batch, n - start);
+                int[] idx = new int[m];
+                for (int i = 0; i < m; i++) {
                     idx[i] = start + i;
                 }
                 EncodedDataset.Batch b = data.batch(idx);
                 float[] logits = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits().toFloatArray();
-                int c = logits.length / n;
-                for (int i = 0; i < n; i++) {
+                if (probs == null) {
+                    c = logits.length / m;
+                    probs = new float[n * c];
+                }
+                for (int i = 0; i < m; i++) {
+                    int row = i * c;
                     int best = 0;
                     for (int j = 1; j < c; j++) {
-                        if (logits[i * c + j] > logits[i * c + best]) {
+                        if (logits[row + j] > logits[row + best]) {
                             best = j;
                         }
                     }
+                    softmaxInto(logits, row, c, logits[row + best], probs, (start + i) * c);
                     pred[start + i] = best;
                     gold[start + i] = b.labels()[i];
                 }
@@ -44,6 +66,21 @@ public final class ClassifierEvaluation {
                 model.train();
             }
         }
-        return new Evaluation.Classification(pred, gold);
+        if (probs == null) { // an empty set: the head's width is still the class count
+            c = ((Linear) model.child("classifier")).weight().shape()[0]; // [classes, hidden]
+            probs = new float[0];
+        }
+        return new ClassifierPredictions(gold, pred, probs, c);
+    }
+
+    /** Softmax of {@code logits[from, from + c)} into {@code out[to, to + c)}; subtracting the max keeps exp finite. */
+    private static void softmaxInto(float[] logits, int from, int c, float max, float[] out, int to) {
+        double sum = 0;
+        for (int j = 0; j < c; j++) {
+            sum += Math.exp((double) logits[from + j] - max);
+        }
+        for (int j = 0; j < c; j++) {
+            out[to + j] = (float) (Math.exp((double) logits[from + j] - max) / sum);
+        }
     }
 }

@@ -36,10 +36,12 @@ public final class FineTuneRun {
      * @param adapters       what was injected
      * @param model          the trained model (adapters unmerged)
      * @param loraConfig     the adapter settings
+     * @param predictions    per-example predictions of the final model on the evaluation set
+     * @param test           the final model on the held-out test set, or null when the run had none
      */
     public record Result(Method method, TrainingSummary summary, Map<String, Double> evaluation, double setupSeconds,
                          double trainSeconds, LoraInjector.Summary adapters, BertForSequenceClassification model,
-                         LoraConfig loraConfig) {}
+                         LoraConfig loraConfig, ClassifierPredictions predictions, ClassifierPredictions test) {}
 
     /** The LoRA settings a method uses on a BERT encoder; the classification head is trained fully. */
     public static LoraConfig loraConfig(FineTuneOptions o) {
@@ -73,13 +75,28 @@ public final class FineTuneRun {
     }
 
     /**
-     * Trains and evaluates.
+     * Trains and evaluates, without a separate test set.
      *
      * @param outDir    receives metrics.jsonl, summary.json and checkpoints
      * @param listeners progress listeners (the CLI's progress bar)
      */
     public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
                              FineTuneOptions o, Path outDir, List<TrainingListener> listeners) throws IOException {
+        return run(enc, train, eval, null, o, outDir, listeners);
+    }
+
+    /**
+     * Trains, evaluates on {@code eval} (during and at the end of training, as the trainer does), then predicts the
+     * held-out {@code test} set once with the final model. The test set never influences training or the logged
+     * evaluations, so one run serves both model selection (on eval) and the final report (on test).
+     *
+     * @param test      held-out examples with the training set's labels, or null for none
+     * @param outDir    receives metrics.jsonl, summary.json and checkpoints
+     * @param listeners progress listeners (the CLI's progress bar)
+     */
+    public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
+                             TextClassificationDataset test, FineTuneOptions o, Path outDir,
+                             List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         AdaptedModel adapted = buildModel(enc, train.labels().size(), o);
         BertForSequenceClassification model = adapted.model();
@@ -103,10 +120,15 @@ public final class FineTuneRun {
         long t1 = System.nanoTime();
         model.train();
         TrainingSummary summary = trainer.run();
-        // The trainer evaluates at the end; only evaluate here if it did not.
+        // The trainer always evaluates last, so the task's latest predictions are the final model's; predicting again
+        // would cost a second pass over the evaluation set.
+        ClassifierPredictions predictions = task.lastPredictions() != null ? task.lastPredictions() : task.predict(evalEnc);
         Map<String, Double> metrics = summary.finalEval() != null && !summary.finalEval().isEmpty()
-                ? summary.finalEval() : task.evaluate(evalEnc).metrics();
+                ? summary.finalEval() : predictions.evaluation().metrics();
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
-        return new Result(o.method(), summary, metrics, setup, trainSeconds, adapted.adapters(), model, loraConfig(o));
+        ClassifierPredictions testPredictions = test == null ? null
+                : task.predict(new EncodedDataset(test, enc.tokenizer(), o.maxLength()));
+        return new Result(o.method(), summary, metrics, setup, trainSeconds, adapted.adapters(), model, loraConfig(o),
+                predictions, testPredictions);
     }
 }

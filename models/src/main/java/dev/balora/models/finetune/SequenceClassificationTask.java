@@ -31,6 +31,8 @@ public final class SequenceClassificationTask implements TrainingTask {
     private final Tensor headWeight0;
     private final Tensor headBias0;
     private final int evalBatch;
+    /** Predictions of the latest {@link #evaluate()} (the trainer's final evaluation, once training ends). */
+    private ClassifierPredictions lastPredictions;
 
     /**
      * @param model     the classifier with adapters already injected
@@ -95,7 +97,21 @@ public final class SequenceClassificationTask implements TrainingTask {
 
     @Override
     public Evaluation evaluate() {
-        return evaluate(eval);
+        lastPredictions = predict(eval);
+        return lastPredictions.evaluation();
+    }
+
+    /**
+     * @return the per-example predictions of the latest {@link #evaluate()} on the evaluation set, or null before the
+     *         first; after {@code Trainer.run()} these are the final model's (the trainer always evaluates last)
+     */
+    public ClassifierPredictions lastPredictions() {
+        return lastPredictions;
+    }
+
+    /** Per-example predictions and class probabilities on any encoded dataset. */
+    public ClassifierPredictions predict(EncodedDataset data) {
+        return ClassifierEvaluation.predict(model, data, evalBatch);
     }
 
     /** Accuracy-style evaluation on any encoded dataset (argmax of the logits). */
