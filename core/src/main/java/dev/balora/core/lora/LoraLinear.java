@@ -57,7 +57,10 @@ public final class LoraLinear extends Module implements Layer {
         Tensor[] abw = switch (cfg.init()) {
             case LoraInit.Kaiming k -> kaiming(w, seed);
             // The Gram route is exact for the leading r triplets (σ_r ≫ 1e-6·σ₁ in real weights) and twice as fast as Jacobi.
-            case LoraInit.Pissa p -> pissa(w, ThinSvd.viaGram(toMatrix(w)));
+            // On a device backend the decomposition runs there (cuSOLVER), not on a host copy of W.
+            case LoraInit.Pissa p -> w.backend().isHost()
+                    ? pissa(w, ThinSvd.viaGram(toMatrix(w)))
+                    : PissaOnBackend.init(w, r, scaling);
             case LoraInit.PissaRandomized p -> pissa(w, new RandomizedSvd(r, p.oversampling(), p.niter(), seed).decompose(toMatrix(w)));
         };
         registerParameter("weight", abw[2]).requiresGrad(false);
