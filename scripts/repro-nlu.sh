@@ -26,6 +26,7 @@
 # and command.txt. Compute knobs: --cpus LIST pins every training to those cores (taskset), --threads N sets
 # balora's thread count (-Dbalora.threads through JDK_JAVA_OPTIONS), --balora CMD replaces the ./balora launcher
 # (e.g. a frozen copy of the CLI, so that editing sources during a long run cannot trigger a rebuild under it).
+# --start-before HH:MM (UTC) starts no new run from that time on (runs already going finish; the rest resume later).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -33,7 +34,7 @@ cd "$root"
 task=food; out=""; backbones="minilm bge-small"; seeds="1 2 3"; lrs="1e-4 3e-4 1e-3 3e-3"
 n_train=640; n_val=200; n_test=0; max_length=48; epochs=1; batch=8; rank=8
 lambda1=0.15; lambda2=0.03; lambda3=0.03; svd_k=5; target=pooled; teacher=original
-cpus=""; threads=""; balora=./balora; fixed_lrs=""
+cpus=""; threads=""; balora=./balora; fixed_lrs=""; start_before=""
 quick=false
 # core methods first for every seed, then the ablations: a budget cut still leaves complete core pairs
 variant_groups="lora,pissa,balora balora-cr-only,balora-dr-only,balora-svdr-only"
@@ -60,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;           # balora.threads; default: balora's own choice
     --balora) balora="$2"; shift 2 ;;
     --fixed-lrs) fixed_lrs="$2"; shift 2 ;;       # "lora=3e-3 pissa=3e-4 balora=3e-4": no grid, these lrs
+    --start-before) start_before="$2"; shift 2 ;; # HH:MM UTC: no new run starts from then on
 
     -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "repro-nlu: unknown option $1" >&2; exit 2 ;;
@@ -69,6 +71,9 @@ case "$task" in
   food|austen) ;;
   *) echo "repro-nlu: --task must be food or austen, got '$task'" >&2; exit 2 ;;
 esac
+if [[ -n "$start_before" && ! "$start_before" =~ ^[0-2][0-9]:[0-5][0-9]$ ]]; then
+  echo "repro-nlu: --start-before must be HH:MM (UTC), got '$start_before'" >&2; exit 2
+fi
 if $quick; then
   backbones="minilm"; seeds="1"; lrs="1e-3"; n_train=64; n_val=48; n_test=60; max_length=32; batch=16
   if [[ "$task" == austen ]]; then n_train=60; n_val=48; n_test=60; fi
@@ -108,6 +113,9 @@ fi
 run() {
   local dir="$1" method="$2" lr="$3" seed="$4" l1="$5" l2="$6" l3="$7" bb="$8"
   if [[ -f "$dir/test_metrics.json" ]]; then return 0; fi
+  if [[ -n "$start_before" ]] && ! [[ "$(date -u +%H:%M)" < "$start_before" ]]; then
+    say "not started (--start-before $start_before UTC): $dir"; return 1
+  fi
   mkdir -p "$dir"
   local args=(finetune --model "$bb" --train "$data/train.tsv" --eval "$data/val.tsv" --test "$data/test.tsv"
               --method "$method" --rank "$rank" --lr "$lr" --epochs "$epochs" --batch "$batch" --max-length "$max_length"
