@@ -29,6 +29,27 @@ class HfDecoderCheckpointTest {
         return m.forward(ids, 1, ids.length).toFloatArray();
     }
 
+    /**
+     * The round trip itself is exact: every parameter comes back bit for bit. The two forward passes are compared
+     * within 1e-6 of the largest logit, not bit for bit, because the Vector API's exp/tanh round differently (≤ 1 ulp)
+     * in interpreted and C2-compiled code, and the second pass may run at another JIT tier than the first.
+     */
+    private static void assertSameModel(CausalLm original, CausalLm loaded, int[] ids) {
+        var want = original.namedParameters();
+        var got = loaded.namedParameters();
+        assertEquals(want.keySet(), got.keySet());
+        for (var e : want.entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), got.get(e.getKey()).toFloatArray(), e.getKey());
+        }
+        float[] a = logits(original, ids);
+        float[] b = logits(loaded, ids);
+        float scale = 0;
+        for (float v : a) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertArrayEquals(a, b, 1e-6f * Math.max(scale, 1f));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-tiny", "llama-gqa", "llama-mqa-tied"})
     void saveThenLoadGivesTheSameModel(String name) throws IOException {
@@ -36,7 +57,7 @@ class HfDecoderCheckpointTest {
         int[] ids = {0, 5, 11, 2, 7, 30, 1};
         HfDecoderCheckpoint.save(original, dir);
         assertEquals(original.config(), HfDecoderConfigJson.read(dir.resolve("config.json")));
-        assertArrayEquals(logits(original, ids), logits(HfDecoderCheckpoint.load(dir), ids));
+        assertSameModel(original, HfDecoderCheckpoint.load(dir), ids);
 
         Path sharded = dir.resolve("sharded");
         HfDecoderCheckpoint.save(original, sharded, 6_000);
@@ -45,7 +66,7 @@ class HfDecoderCheckpointTest {
         try (Stream<Path> files = Files.list(sharded)) {
             assertTrue(files.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors")).count() > 2);
         }
-        assertArrayEquals(logits(original, ids), logits(HfDecoderCheckpoint.load(sharded), ids));
+        assertSameModel(original, HfDecoderCheckpoint.load(sharded), ids);
     }
 
     @Test
