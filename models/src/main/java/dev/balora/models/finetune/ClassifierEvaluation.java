@@ -1,6 +1,7 @@
 package dev.balora.models.finetune;
 
 import dev.balora.core.nn.Linear;
+import dev.balora.core.ops.Ops;
 import dev.balora.core.tensor.NoGrad;
 import dev.balora.core.train.Evaluation;
 import dev.balora.models.bert.BertForSequenceClassification;
@@ -43,20 +44,21 @@ public final class ClassifierEvaluation {
                     idx[i] = start + i;
                 }
                 EncodedDataset.Batch b = data.batch(idx);
-                float[] logits = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits().toFloatArray();
+                float[] p = Ops.softmax(model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits())
+                        .toFloatArray(); // [m, classes]
                 if (probs == null) {
-                    c = logits.length / m;
+                    c = p.length / m;
                     probs = new float[n * c];
                 }
+                System.arraycopy(p, 0, probs, start * c, m * c);
                 for (int i = 0; i < m; i++) {
                     int row = i * c;
                     int best = 0;
                     for (int j = 1; j < c; j++) {
-                        if (logits[row + j] > logits[row + best]) {
+                        if (p[row + j] > p[row + best]) {
                             best = j;
                         }
                     }
-                    softmaxInto(logits, row, c, logits[row + best], probs, (start + i) * c);
                     pred[start + i] = best;
                     gold[start + i] = b.labels()[i];
                 }
@@ -71,16 +73,5 @@ public final class ClassifierEvaluation {
             probs = new float[0];
         }
         return new ClassifierPredictions(gold, pred, probs, c);
-    }
-
-    /** Softmax of {@code logits[from, from + c)} into {@code out[to, to + c)}; subtracting the max keeps exp finite. */
-    private static void softmaxInto(float[] logits, int from, int c, float max, float[] out, int to) {
-        double sum = 0;
-        for (int j = 0; j < c; j++) {
-            sum += Math.exp((double) logits[from + j] - max);
-        }
-        for (int j = 0; j < c; j++) {
-            out[to + j] = (float) (Math.exp((double) logits[from + j] - max) / sum);
-        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.balora.models.lm;
 
+import dev.balora.core.ops.Ops;
 import dev.balora.core.tensor.NoGrad;
 import dev.balora.core.tensor.Tensor;
 import dev.balora.models.decoder.CausalLm;
+import dev.balora.models.decoder.Sampler;
 import java.util.Arrays;
 
 /**
@@ -59,43 +61,19 @@ public final class ContinuationScorer {
         System.arraycopy(y, 0, ids, keep, y.length);
         CausalLm model = lm.model();
         int v;
-        float[] z;
+        double[] logp;
         try (NoGrad ignored = NoGrad.enter()) {
             Tensor logits = model.forward(ids, 1, ids.length); // [1, T, V]
             v = logits.dim(2);
-            z = logits.toFloatArray();
+            logp = Ops.logSoftmax(logits).toDoubleArray();      // over the vocabulary, on the model's backend
         }
         double total = 0;
         boolean greedy = true;
         for (int j = 0; j < y.length; j++) {
-            int row = (keep - 1 + j) * v; // the position whose logits predict y_j
-            total += logSoftmaxAt(z, row, v, y[j]);
-            greedy &= argmax(z, row, v) == y[j];
+            int row = (keep - 1 + j) * v; // the position whose distribution predicts y_j
+            total += logp[row + y[j]];
+            greedy &= Sampler.argmax(Arrays.copyOfRange(logp, row, row + v)) == y[j];
         }
         return new Score(total, y.length, greedy);
-    }
-
-    /** log softmax(z[row .. row+v))[k], max-shifted, accumulated in double. */
-    static double logSoftmaxAt(float[] z, int row, int v, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < v; i++) {
-            max = Math.max(max, z[row + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < v; i++) {
-            sum += Math.exp(z[row + i] - max);
-        }
-        return z[row + k] - max - Math.log(sum);
-    }
-
-    /** First index of the largest value (ties to the lower id, as greedy generation). */
-    static int argmax(float[] z, int row, int v) {
-        int best = 0;
-        for (int i = 1; i < v; i++) {
-            if (z[row + i] > z[row + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -11,6 +11,7 @@ import dev.balora.models.bpe.BpeTokenizer;
 import dev.balora.models.bpe.BpeTrainer;
 import dev.balora.models.data.Austen;
 import dev.balora.models.decoder.CausalLm;
+import dev.balora.models.decoder.Sampler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,7 +73,12 @@ class ContinuationScorerTest {
             z = pretrain.lm().model().forward(c, 1, c.length).toFloatArray();
         }
         int v = z.length / c.length;
-        int best = ContinuationScorer.argmax(z, (c.length - 1) * v, v);
+        int last = (c.length - 1) * v;
+        double[] row = new double[v];
+        for (int i = 0; i < v; i++) {
+            row[i] = z[last + i];
+        }
+        int best = Sampler.argmax(row);
         int other = (best + 17) % v;
         String bestText = tok.decode(new int[] {best});
         String otherText = tok.decode(new int[] {other});
