@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CUDA backend: {@link CudaStorage} on one GPU, cuBLAS for GEMM, cuSOLVER for the symmetric eigen helper, own
- * PTX kernels for the rest. Compute is F32; F64 storage is supported for memory, copies, fill, GEMM and
+ * PTX kernels for the rest. Compute is F32; F64 storage is supported for memory, copies, conversion, fill, GEMM and
  * {@link #symmetricEigen}. Calls are asynchronous on the default stream; {@link #toFloatArray}, {@link #toDoubleArray}
  * and {@link #sumOfSquares} wait for the queued work.
  *
@@ -198,6 +198,60 @@ public final class CudaBackend implements Backend {
             args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
             device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
                     device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    /**
+     * Equal dtypes: one strided-copy launch. F32 ↔ F64: composed from tested pieces, with no conversion kernel: the
+     * range is gathered on the device, crosses to the host, is converted there, crosses back and is scattered into
+     * {@code dst}. That is a round trip of {@code n} elements (the SVD regularizer's target and gradient, {@code [M,
+     * w]}): cheap for NLU targets ({@code [32, 384]}), tens of milliseconds for NLG logits; a one-line
+     * {@code copy.cu} kernel would keep it on the device.
+     */
+    @Override
+    public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
+        CudaStorage s = dev(src, "src", "convert");
+        CudaStorage d = dev(dst, "dst", "convert");
+        if (n < 0 || srcOff < 0 || dstOff < 0 || srcOff + n > s.size() || dstOff + n > d.size()) {
+            throw new CudaException("convert", -1, n + " elements from offset " + srcOff + " of " + s.size()
+                    + " into offset " + dstOff + " of " + d.size() + " do not fit");
+        }
+        if (n == 0) {
+            return;
+        }
+        int count = Math.toIntExact(n);
+        long[] unit = {1};
+        int[] shape = {count};
+        if (s.dtype() == d.dtype()) {
+            copyStrided(s, srcOff, unit, d, dstOff, unit, shape);
+            return;
+        }
+        CudaStorage gathered = allocateUninitialised(s.dtype(), n);
+        CudaStorage converted;
+        try {
+            copyStrided(s, srcOff, unit, gathered, 0, unit, shape);
+            if (s.dtype() == DType.F32) {
+                float[] f = toFloatArray(gathered);
+                double[] w = new double[count];
+                for (int i = 0; i < count; i++) {
+                    w[i] = f[i];
+                }
+                converted = (CudaStorage) fromHost(w);
+            } else {
+                double[] w = toDoubleArray(gathered);
+                float[] f = new float[count];
+                for (int i = 0; i < count; i++) {
+                    f[i] = (float) w[i];
+                }
+                converted = (CudaStorage) fromHost(f);
+            }
+        } finally {
+            gathered.release();
+        }
+        try {
+            copyStrided(converted, 0, unit, d, dstOff, unit, shape);
+        } finally {
+            converted.release();
         }
     }
 
