@@ -1,6 +1,7 @@
 package dev.balora.models;
 
 import dev.balora.core.io.F32Tensor;
+import dev.balora.core.io.FiniteValues;
 import dev.balora.core.io.SafetensorsReader;
 import dev.balora.core.nn.Module;
 import dev.balora.core.tensor.Tensor;
@@ -11,13 +12,17 @@ import dev.balora.models.bert.BertOptions;
 import dev.balora.models.bert.PoolingMode;
 import dev.balora.models.onnx.BertOnnxWeights;
 import dev.balora.models.onnx.WeightTensor;
+import dev.balora.models.tokenizer.TokenizerFormatException;
 import dev.balora.models.tokenizer.TokenizerJsonReader;
 import dev.balora.models.tokenizer.WordPieceTokenizer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -78,10 +83,11 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
         try (SafetensorsReader r = SafetensorsReader.open(weightsFile)) {
             for (String n : r.names()) {
                 String key = n.startsWith("bert.") ? n.substring(5) : n;
-                if (!key.startsWith("embeddings.") && !key.startsWith("encoder.")) {
+                if (!key.startsWith("embeddings.") && !key.startsWith("encoder.") || key.equals(POSITION_IDS_BUFFER)) {
                     continue; // heads and poolers of other checkpoints are not part of the encoder
                 }
                 F32Tensor t = r.readF32Tensor(n);
+                FiniteValues.require(weightsFile, n, t.values());
                 int[] shape = new int[t.shape().length];
                 for (int i = 0; i < shape.length; i++) {
                     shape[i] = Math.toIntExact(t.shape()[i]);
@@ -102,14 +108,53 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
                 source = s.source();
             }
         }
-        return new PretrainedEncoder(dir.toString(), cfg, weights, TokenizerJsonReader.parse(json, source), json);
+        WordPieceTokenizer tokenizer = TokenizerJsonReader.parse(json, source);
+        if (tokenizer.vocabSize() > cfg.vocabSize()) {
+            int last = tokenizer.vocabSize() - 1;
+            throw new TokenizerFormatException(source, "added_tokens", "token \"" + tokenizer.tokens(new int[] {last})[0]
+                    + "\" has id " + last + ", outside the model's vocabulary: " + cfgFile + " has vocab_size "
+                    + cfg.vocabSize() + " (ids 0.." + (cfg.vocabSize() - 1) + ")");
+        }
+        return new PretrainedEncoder(dir.toString(), cfg, weights, tokenizer, json);
     }
 
-    /** @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options}) */
+    /** A buffer (not a parameter) that older Hugging Face BERT checkpoints store next to the embeddings. */
+    private static final String POSITION_IDS_BUFFER = "embeddings.position_ids";
+
+    /**
+     * @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options})
+     * @throws WeightsFormatException when a weight is missing or unexpected, or its shape differs from the config's
+     */
     public BertModel newModel(BertOptions options) {
         BertModel m = new BertModel(config, options);
-        m.loadStateDict(tensors(""), false);
+        loadStrictly(m);
         return m;
+    }
+
+    /** Every parameter of the encoder from the weights, none left over, shapes equal (one error listing all). */
+    private void loadStrictly(BertModel m) {
+        Map<String, Tensor> own = m.namedParameters();
+        List<String> problems = new ArrayList<>();
+        own.forEach((k, t) -> {
+            if (!weights.containsKey(k)) {
+                problems.add("missing " + k + " " + Arrays.toString(t.shape()));
+            }
+        });
+        weights.forEach((k, w) -> {
+            Tensor mine = own.get(k);
+            if (mine == null) {
+                problems.add("unexpected " + k + " " + Arrays.toString(w.shape()));
+            } else if (!Arrays.equals(mine.shape(), w.shape())) {
+                problems.add(k + ": shape " + Arrays.toString(w.shape()) + ", the config gives " + Arrays.toString(mine.shape()));
+            }
+        });
+        if (!problems.isEmpty()) {
+            Path dir = Path.of(name);
+            boolean isDir = Files.isDirectory(dir);
+            throw new WeightsFormatException(isDir ? dir.resolve("model.safetensors").toString() : name,
+                    isDir ? dir.resolve("config.json").toString() : "the model's config", problems);
+        }
+        m.loadStateDict(tensors(""), true);
     }
 
     /**
@@ -119,7 +164,7 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
     public BertForSequenceClassification newClassifier(int numLabels, long seed, BertOptions options) {
         BertForSequenceClassification c = new BertForSequenceClassification(config, numLabels, PoolingMode.MEAN,
                 options.withSeed(seed));
-        c.bert().loadStateDict(tensors(""), false);
+        loadStrictly(c.bert());
         return c;
     }
 
