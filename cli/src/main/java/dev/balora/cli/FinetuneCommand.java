@@ -7,7 +7,6 @@ import dev.balora.models.finetune.FineTuneOptions;
 import dev.balora.models.finetune.FineTuneRun;
 import dev.balora.models.finetune.Method;
 import dev.balora.models.finetune.RegularizationTarget;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -63,13 +62,21 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         FineTuneOptions o = training.toOptions();
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
-        TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
+        if (predictions != null) {
+            OutputPaths.requireWritableParent(predictions, "--predictions");
+        }
+        if (testPredictions != null) {
+            OutputPaths.requireWritableParent(testPredictions, "--test-predictions");
+        }
+        TextClassificationDataset tr = DataFiles.readTraining(train, textColumn, labelColumn);
         TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
         TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
         tr = DataFiles.subset(tr, maxTrain, o.seed());
         ev = DataFiles.subset(ev, maxEval, o.seed());
         PretrainedEncoder enc = PretrainedEncoder.load(model);
-        Files.createDirectories(dir);
+        OptionChecks.fitsModel(o.rank(), Math.min(enc.config().hidden(), enc.config().intermediate()), o.maxLength(),
+                enc.config().maxPositions(), enc.name());
+        OutputPaths.prepareDirectory(dir, "--out");
         System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
                 o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
         RunRecorder rec = new RunRecorder(o.method().cliName());
@@ -150,9 +157,23 @@ final class FinetuneCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException("bad option value: " + e.getMessage());
             }
-            if (rank < 1 || batch < 1 || accum < 1 || maxLength < 3 || lr <= 0 || epochs < 0 || maxSteps < 0) {
-                throw new UserInputException("bad option value: rank, batch, accum >= 1, max-length >= 3, lr > 0 required");
-            }
+            OptionChecks.atLeast("--rank", rank, 1);
+            OptionChecks.atLeast("--batch", batch, 1);
+            OptionChecks.atLeast("--accum", accum, 1);
+            OptionChecks.atLeast("--max-length", maxLength, 3);
+            OptionChecks.atLeast("--epochs", epochs, 0);
+            OptionChecks.atLeast("--max-steps", maxSteps, 0);
+            OptionChecks.atLeast("--svd-k", svdK, 1);
+            OptionChecks.atLeast("--pissa-niter", pissaNiter, 0);
+            OptionChecks.atLeast("--eval-every", evalEvery, 0);
+            OptionChecks.positive("--lr", lr);
+            OptionChecks.finite("--alpha", alpha);
+            OptionChecks.nonNegative("--lambda1", lambda1);
+            OptionChecks.nonNegative("--lambda2", lambda2);
+            OptionChecks.nonNegative("--lambda3", lambda3);
+            OptionChecks.nonNegative("--weight-decay", weightDecay);
+            OptionChecks.nonNegative("--max-grad-norm", maxGradNorm);
+            OptionChecks.fraction("--warmup", warmup);
             double a = alpha > 0 ? alpha : rank;
             return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength, lambda1, lambda2,
                     lambda3, svdK, tg, tk, !noTeacherCache, warmup, weightDecay, maxGradNorm, evalEvery, seed);

@@ -62,6 +62,7 @@ final class FinetuneLmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.finite("--lr", lr); // NaN is not "<= 0, use the recipe's"
         if (!Files.isDirectory(model) || !Files.exists(model.resolve("config.json"))) {
             throw new UserInputException("--model " + model + ": expected a directory written by balora pretrain "
                     + "(config.json, model.safetensors, tokenizer.json)");

@@ -55,6 +55,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.finite("--lr", lr); // NaN is not "<= 0, use the recipe's"
         PretrainOptions d = smoke ? PretrainOptions.smoke() : PretrainOptions.defaults();
         PretrainOptions o = options(smoke ? PretrainOptions.smoke() : PretrainOptions.defaults());
         Path dir = out != null ? out : Path.of("runs", "pretrain-" + RunNames.timestamp());
