@@ -68,8 +68,7 @@ class CliInputValidationTest {
         Path out = tmp.resolve("out-" + Integer.toHexString(Arrays.hashCode(extra)));
         List<String> args = new ArrayList<>(List.of("finetune", "--model", model.toString(), "--train", train.toString(),
                 "--eval", eval.toString(), "--out", out.toString(), "--max-length", "16"));
-        // a later --model or --max-length wins in picocli? No: repeated single-value options are an error, so extra
-        // arguments replace the defaults here instead.
+        // Repeating a single-value option is an error in picocli, so an extra option replaces the default above.
         for (int i = 0; i < extra.length; i += 2) {
             int at = args.indexOf(extra[i]);
             if (at >= 0) {
@@ -117,7 +116,7 @@ class CliInputValidationTest {
     void trainingDataWithOneLabelOrADuplicateJsonKey() throws IOException {
         Path one = tmp.resolve("one-label.tsv");
         Files.writeString(one, "label\ttext\ngreat\tlovely tea\ngreat\tfresh bread\n");
-        refusedFinetune("one label", "--train", one.toString());
+        refusedFinetune("one label", "--train", one.toString(), "--eval", one.toString()); // loss 0, accuracy 1.0 before
         Path dup = tmp.resolve("dup.jsonl");
         Files.writeString(dup, "{\"text\": \"a\", \"label\": \"great\"}\n{\"text\": \"b\", \"label\": \"great\", \"label\": \"other\"}\n");
         refusedFinetune("dup.jsonl:2", "--train", dup.toString());

@@ -95,6 +95,10 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
                 weights.put(key, new WeightTensor(shape, t.values()));
             }
         }
+        List<String> problems = differences(encoderShapes(cfg), weights);
+        if (!problems.isEmpty()) {
+            throw new WeightsFormatException(weightsFile.toString(), cfgFile.toString(), problems);
+        }
         Path tokFile = dir.resolve("tokenizer.json");
         byte[] json;
         String source;
@@ -131,23 +135,63 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
         return m;
     }
 
+    /**
+     * The names and shapes of a BERT encoder's parameters (no pooler) as {@link BertModel} builds them from
+     * {@code cfg}, without building it: loading checks a file against them before allocating a model.
+     *
+     * @return Hugging Face name → shape, in canonical order
+     */
+    public static Map<String, int[]> encoderShapes(BertConfig cfg) {
+        int h = cfg.hidden();
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (String n : BertOnnxWeights.parameterNames(cfg.layers())) {
+            int[] shape;
+            if (n.equals("embeddings.word_embeddings.weight")) {
+                shape = new int[] {cfg.vocabSize(), h};
+            } else if (n.equals("embeddings.position_embeddings.weight")) {
+                shape = new int[] {cfg.maxPositions(), h};
+            } else if (n.equals("embeddings.token_type_embeddings.weight")) {
+                shape = new int[] {cfg.typeVocab(), h};
+            } else if (n.endsWith("intermediate.dense.weight")) {
+                shape = new int[] {cfg.intermediate(), h};
+            } else if (n.endsWith("intermediate.dense.bias")) {
+                shape = new int[] {cfg.intermediate()};
+            } else if (n.endsWith(".output.dense.weight") && !n.contains("attention")) {
+                shape = new int[] {h, cfg.intermediate()};
+            } else if (n.endsWith(".weight") && !n.contains("LayerNorm")) {
+                shape = new int[] {h, h}; // query, key, value, attention.output.dense
+            } else {
+                shape = new int[] {h}; // biases of [h]-wide outputs, LayerNorm weights and biases
+            }
+            out.put(n, shape);
+        }
+        return out;
+    }
+
+    /** @return every missing, unexpected or misshapen tensor of {@code actual} against {@code expected} */
+    private static List<String> differences(Map<String, int[]> expected, Map<String, WeightTensor> actual) {
+        List<String> problems = new ArrayList<>();
+        expected.forEach((k, shape) -> {
+            if (!actual.containsKey(k)) {
+                problems.add("missing " + k + " " + Arrays.toString(shape));
+            }
+        });
+        actual.forEach((k, w) -> {
+            int[] want = expected.get(k);
+            if (want == null) {
+                problems.add("unexpected " + k + " " + Arrays.toString(w.shape()));
+            } else if (!Arrays.equals(want, w.shape())) {
+                problems.add(k + ": shape " + Arrays.toString(w.shape()) + ", the config gives " + Arrays.toString(want));
+            }
+        });
+        return problems;
+    }
+
     /** Every parameter of the encoder from the weights, none left over, shapes equal (one error listing all). */
     private void loadStrictly(BertModel m) {
-        Map<String, Tensor> own = m.namedParameters();
-        List<String> problems = new ArrayList<>();
-        own.forEach((k, t) -> {
-            if (!weights.containsKey(k)) {
-                problems.add("missing " + k + " " + Arrays.toString(t.shape()));
-            }
-        });
-        weights.forEach((k, w) -> {
-            Tensor mine = own.get(k);
-            if (mine == null) {
-                problems.add("unexpected " + k + " " + Arrays.toString(w.shape()));
-            } else if (!Arrays.equals(mine.shape(), w.shape())) {
-                problems.add(k + ": shape " + Arrays.toString(w.shape()) + ", the config gives " + Arrays.toString(mine.shape()));
-            }
-        });
+        Map<String, int[]> own = new LinkedHashMap<>();
+        m.namedParameters().forEach((k, t) -> own.put(k, t.shape()));
+        List<String> problems = differences(own, weights);
         if (!problems.isEmpty()) {
             Path dir = Path.of(name);
             boolean isDir = Files.isDirectory(dir);

@@ -63,6 +63,18 @@ class WeightsValidationTest {
         assertEquals(enc.weights().keySet(), enc.newModel(BertOptions.defaults()).namedParameters().keySet());
     }
 
+    /** The shapes loading checks against are the ones the model builds (guards the duplication of the tree). */
+    @Test
+    void encoderShapesAreTheModelsParameterShapes() {
+        for (BertConfig cfg : List.of(TINY, new BertConfig(100, 12, 3, 3, 20, 16, 1, 1e-12, "relu"))) {
+            Map<String, int[]> want = new LinkedHashMap<>();
+            new BertModel(cfg).namedParameters().forEach((k, t) -> want.put(k, t.shape()));
+            Map<String, int[]> got = PretrainedEncoder.encoderShapes(cfg);
+            assertEquals(want.keySet(), got.keySet());
+            want.forEach((k, shape) -> assertArrayEquals(shape, got.get(k), k));
+        }
+    }
+
     @Test
     void nanOrInfinityInAWeightIsRefusedNamingFileAndTensor() throws IOException {
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
@@ -101,13 +113,11 @@ class WeightsValidationTest {
         Map<String, F32Tensor> t = read(file);
         t.put("encoder.layer.0.output.dense.weightx", t.remove("encoder.layer.0.output.dense.weight"));
         SafetensorsWriter.write(file, t);
-        PretrainedEncoder enc = PretrainedEncoder.load(dir.toString());
-        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> enc.newModel(BertOptions.defaults()));
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> PretrainedEncoder.load(dir.toString()));
         String m = e.getMessage();
         assertTrue(m.startsWith(file.toString()) && m.contains("config.json"), m);
         assertTrue(m.contains("missing encoder.layer.0.output.dense.weight [8, 16]"), m);
         assertTrue(m.contains("unexpected encoder.layer.0.output.dense.weightx"), m);
-        assertThrows(WeightsFormatException.class, () -> enc.newClassifier(2, 1, BertOptions.defaults()));
     }
 
     /** Issue 14: num_hidden_layers 3 on 6-layer weights silently dropped layers 3–5. */
@@ -116,14 +126,12 @@ class WeightsValidationTest {
         Path dir = tinyBert(tmp.resolve("layers"), TINY);
         BertConfig one = new BertConfig(30522, 8, 1, 2, 16, 64, 2, 1e-12, "gelu");
         one.writeJson(dir.resolve("config.json"));
-        PretrainedEncoder enc = PretrainedEncoder.load(dir.toString());
-        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> enc.newModel(BertOptions.defaults()));
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> PretrainedEncoder.load(dir.toString()));
         assertTrue(e.getMessage().contains("16 differences"), e.getMessage()); // the 16 tensors of layer 1
         assertTrue(e.getMessage().contains("unexpected encoder.layer.1.attention.self.query.weight"), e.getMessage());
         BertConfig wider = new BertConfig(30522, 8, 2, 2, 32, 64, 2, 1e-12, "gelu");
         wider.writeJson(dir.resolve("config.json"));
-        WeightsFormatException shapes = assertThrows(WeightsFormatException.class,
-                () -> PretrainedEncoder.load(dir.toString()).newModel(BertOptions.defaults()));
+        WeightsFormatException shapes = assertThrows(WeightsFormatException.class, () -> PretrainedEncoder.load(dir.toString()));
         assertTrue(shapes.getMessage().contains("encoder.layer.0.intermediate.dense.weight: shape [16, 8], the config gives [32, 8]"),
                 shapes.getMessage());
     }
@@ -196,7 +204,7 @@ class WeightsValidationTest {
             }
             Files.write(file, b);
             try {
-                PretrainedEncoder enc = PretrainedEncoder.load(dir.toString());
+                PretrainedEncoder enc = PretrainedEncoder.load(dir.toString()); // checks names and shapes too
                 enc.weights().forEach((k, w) -> {
                     for (float v : w.data()) {
                         assertTrue(Float.isFinite(v), "accepted a non-finite value in " + k);
