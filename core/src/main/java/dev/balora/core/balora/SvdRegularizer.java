@@ -91,6 +91,10 @@ public final class SvdRegularizer implements Regularizer {
                     + " it counts as 0");
             return RegularizerSupport.zero(name(), student);
         }
+        if (k >= p) {
+            RegularizerSupport.warnOnce(name() + ":k>=min", name() + ": k = " + k + " >= min(M, w) = " + p
+                    + " (target [" + m + ", " + w + "]): every singular value counts, the term is -||Z||_* / ||Z||_F");
+        }
         // The randomized route needs q = k + 5 < min(M, w); a frobenius term with k near min(M, w) stays exact.
         boolean exact = p <= EXACT_LIMIT || norm == Norm.NUCLEAR || k + 5 >= p;
         long seedNow = seed + calls;
