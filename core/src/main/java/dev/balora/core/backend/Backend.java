@@ -203,4 +203,18 @@ public interface Backend {
 
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);
+
+    /**
+     * The sum of {@link #sumOfSquares(Storage, long)} over several storages (a global gradient norm), with one
+     * read-back: a device backend accumulates every part where it lives and returns one number.
+     *
+     * @param xs storages; element counts in {@code ns}
+     */
+    default double sumOfSquares(Storage[] xs, long[] ns) {
+        double total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            total += sumOfSquares(xs[i], ns[i]);
+        }
+        return total;
+    }
 }
