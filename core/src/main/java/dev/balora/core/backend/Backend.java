@@ -27,6 +27,15 @@ public interface Backend {
     /** Allocates {@code n} zero-filled elements. */
     Storage allocate(DType dtype, long n);
 
+    /**
+     * Allocates {@code n} elements that the caller overwrites completely before reading any: a device backend skips
+     * clearing them (host backends may return zeros; {@link TransferCountingBackend} fills NaN so that a caller that
+     * reads before writing shows up in tests). Default: {@link #allocate}.
+     */
+    default Storage allocateForOverwrite(DType dtype, long n) {
+        return allocate(dtype, n);
+    }
+
     /** Copies a host float array into new storage of this backend. */
     Storage fromHost(float[] data);
 

@@ -93,6 +93,12 @@ public final class CudaBackend implements Backend {
         return new CudaStorage(device.allocator(), dtype, n);
     }
 
+    /** No clearing: the caller's kernel writes every element (one memset launch less per op). */
+    @Override
+    public CudaStorage allocateForOverwrite(DType dtype, long n) {
+        return allocateUninitialised(dtype, n);
+    }
+
     @Override
     public Storage fromHost(float[] data) {
         CudaStorage s = allocateUninitialised(DType.F32, data.length);
