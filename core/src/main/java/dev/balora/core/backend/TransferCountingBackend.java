@@ -381,4 +381,17 @@ public final class TransferCountingBackend implements Backend {
         }
         return host.sumOfSquares(inner, ns);
     }
+
+    @Override
+    public void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                      double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        count("adamW(many)");
+        Storage[][] all = {params.clone(), grads.clone(), m.clone(), v.clone()};
+        for (Storage[] a : all) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = in(a[i], "adamW");
+            }
+        }
+        host.adamW(all[0], all[1], all[2], all[3], n, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+    }
 }

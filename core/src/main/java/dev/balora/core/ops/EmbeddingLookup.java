@@ -38,7 +38,7 @@ public final class EmbeddingLookup {
         return Autograd.record("embedding", out, g -> {
             Tensor dt = OpSupport.zeros(table, v, d); // scatterAddRows accumulates
             table.backend().scatterAddRows(g.storage(), idsCopy, dt.storage(), d);
-            table.accumulateGrad(dt);
+            table.accumulateOwnedGrad(dt);
         }, table);
     }
 }

@@ -31,13 +31,13 @@ public final class Norms {
             x.backend().layerNormBackward(g.storage(), x.storage(), gamma == null ? null : gamma.storage(), mean.storage(),
                     rstd.storage(), dx.storage(), dg == null ? null : dg.storage(), db == null ? null : db.storage(), rows, cols);
             if (x.requiresGrad()) {
-                x.accumulateGrad(dx);
+                x.accumulateOwnedGrad(dx);
             }
             if (dg != null) {
-                gamma.accumulateGrad(dg);
+                gamma.accumulateOwnedGrad(dg);
             }
             if (db != null) {
-                beta.accumulateGrad(db);
+                beta.accumulateOwnedGrad(db);
             }
         }, x, gamma, beta);
     }
@@ -61,10 +61,10 @@ public final class Norms {
             x.backend().rmsNormBackward(g.storage(), x.storage(), gamma == null ? null : gamma.storage(), rstd.storage(),
                     dx.storage(), dg == null ? null : dg.storage(), rows, cols);
             if (x.requiresGrad()) {
-                x.accumulateGrad(dx);
+                x.accumulateOwnedGrad(dx);
             }
             if (dg != null) {
-                gamma.accumulateGrad(dg);
+                gamma.accumulateOwnedGrad(dg);
             }
         }, x, gamma);
     }

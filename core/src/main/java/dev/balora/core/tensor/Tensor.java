@@ -245,6 +245,20 @@ public final class Tensor {
     }
 
     /**
+     * As {@link #accumulateGrad}, for a gradient tensor that the caller just allocated and nobody else references: a
+     * leaf without a gradient yet takes it as its gradient instead of copying it (one allocation and one kernel less
+     * per parameter and step). Passing a tensor that shares storage with anything else is a bug: later
+     * accumulations write into it.
+     */
+    public void accumulateOwnedGrad(Tensor g) {
+        if (grad == null && isLeaf() && Arrays.equals(g.shape, shape)) {
+            grad = g.detach();
+            return;
+        }
+        accumulateGrad(g);
+    }
+
+    /**
      * Adds {@code g} to this tensor's gradient. A leaf's first gradient is copied so that later in-place
      * accumulation or clipping never writes into a tensor shared with another gradient.
      */

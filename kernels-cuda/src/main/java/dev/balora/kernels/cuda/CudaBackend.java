@@ -647,22 +647,26 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Every part accumulates into one device double (the kernel adds its block sums with atomics), then one read-back:
-     * a global gradient norm over 74 adapter tensors costs 74 launches and one wait, not 74 waits.
+     * Every part accumulates into one device double (up to 96 tensors per launch, each block adding its partial sum
+     * with one atomic), then one read-back: a global gradient norm over 74 adapter tensors is one launch and one wait.
      */
     @Override
     public double sumOfSquares(Storage[] xs, long[] ns) {
+        long[] addr = new long[xs.length];
+        long max = 0;
+        for (int i = 0; i < xs.length; i++) {
+            addr[i] = f32(xs[i], "x", "sumOfSquares");
+            max = Math.max(max, ns[i]);
+        }
         long result = device.allocator().acquire(Double.BYTES);
         try {
             device.memsetZero(result, Double.BYTES);
-            for (int i = 0; i < xs.length; i++) {
-                long xA = f32(xs[i], "x", "sumOfSquares");
-                if (ns[i] == 0) {
-                    continue;
-                }
+            for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
+                int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
                 try (KernelArgs args = new KernelArgs()) {
-                    args.ptr(xA).i64(ns[i]).ptr(result);
-                    device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(ns[i], 256), 256, args);
+                    args.sumSqTensors(addr, ns, from, count).ptr(result);
+                    device.launch(Kernel.SUM_OF_SQUARES_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256,
+                            args);
                 }
             }
             try (DoublePointer host = new DoublePointer(1)) {
@@ -671,6 +675,34 @@ public final class CudaBackend implements Backend {
             }
         } finally {
             device.allocator().release(result, Double.BYTES);
+        }
+    }
+
+    /** Up to 48 tensors per launch ({@code adamw_multi_f32}: the same arithmetic as the single-tensor kernel). */
+    @Override
+    public void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                      double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        String o = "adamW";
+        int k = params.length;
+        long[] pa = new long[k];
+        long[] ga = new long[k];
+        long[] ma = new long[k];
+        long[] va = new long[k];
+        long max = 0;
+        for (int i = 0; i < k; i++) {
+            pa[i] = f32(params[i], "param", o);
+            ga[i] = f32(grads[i], "grad", o);
+            ma[i] = f32(m[i], "m", o);
+            va[i] = f32(v[i], "v", o);
+            max = Math.max(max, n[i]);
+        }
+        for (int from = 0; from < k; from += KernelArgs.ADAMW_MULTI) {
+            int count = Math.min(KernelArgs.ADAMW_MULTI, k - from);
+            try (KernelArgs args = new KernelArgs()) {
+                args.adamWTensors(pa, ga, ma, va, n, from, count).f32((float) lr).f32((float) beta1).f32((float) beta2)
+                        .f32((float) eps).f32((float) weightDecay).f32((float) bc1).f32((float) bc2);
+                device.launch(Kernel.ADAMW_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256, args);
+            }
         }
     }
 }
