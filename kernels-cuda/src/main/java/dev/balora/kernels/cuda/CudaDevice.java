@@ -172,19 +172,38 @@ final class CudaDevice {
      */
     static int launch(LaunchFunction fn, CUfunc_st function, CUstream_st stream, int grid, int block,
                       LaunchStaging staging, KernelArgs args) {
+        return launch(fn, function, stream, grid, 1, block, staging, args);
+    }
+
+    /** As {@link #launch(LaunchFunction, CUfunc_st, CUstream_st, int, int, LaunchStaging, KernelArgs)}, 2-D grid. */
+    static int launch(LaunchFunction fn, CUfunc_st function, CUstream_st stream, int gridX, int gridY, int block,
+                      LaunchStaging staging, KernelArgs args) {
         PointerPointer<?> params = staging.stage(args);
-        return fn.launch(function, grid, 1, 1, block, 1, 1, 0, stream, params, (PointerPointer<?>) null);
+        return fn.launch(function, gridX, gridY, 1, block, 1, 1, 0, stream, params, (PointerPointer<?>) null);
     }
 
     /** Launches a 1-D grid of {@code grid} blocks of {@code block} threads on the device's stream. */
     void launch(Kernel kernel, int grid, int block, KernelArgs args) {
+        launch(kernel, grid, 1, block, args);
+    }
+
+    /** Launches a {@code gridX × gridY} grid of {@code block} threads on the device's stream. */
+    void launch(Kernel kernel, int gridX, int gridY, int block, KernelArgs args) {
         makeCurrent();
-        int status = launch(DRIVER_LAUNCH, functions.get(kernel), stream, grid, block, staging.get(), args);
+        int status = launch(DRIVER_LAUNCH, functions.get(kernel), stream, gridX, gridY, block, staging.get(), args);
         launches++;
         if (status != cudart.CUDA_SUCCESS) {
-            CudaStatus.driver(status, "cuLaunchKernel(" + kernel.entry() + ", grid " + grid + ", block " + block + ")");
+            CudaStatus.driver(status, "cuLaunchKernel(" + kernel.entry() + ", grid " + gridX + "x" + gridY + ", block "
+                    + block + ")");
         }
-        afterCall(kernel.entry());
+        if (syncEachCall) {
+            afterCall(kernel.entry());
+        }
+    }
+
+    /** @return whether every call is followed by a synchronisation ({@code -Dbalora.cuda.sync=true}) */
+    boolean syncEachCall() {
+        return syncEachCall;
     }
 
     /** In sync mode, waits for the device and checks for an asynchronous fault of {@code what}. */
