@@ -206,11 +206,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Equal dtypes: one strided-copy launch. F32 ↔ F64: composed from tested pieces, with no conversion kernel: the
-     * range is gathered on the device, crosses to the host, is converted there, crosses back and is scattered into
-     * {@code dst}. That is a round trip of {@code n} elements (the SVD regularizer's target and gradient, {@code [M,
-     * w]}): cheap for NLU targets ({@code [32, 384]}), tens of milliseconds for NLG logits; a one-line
-     * {@code copy.cu} kernel would keep it on the device.
+     * Equal dtypes: one strided-copy launch; F32 ↔ F64: one {@code convert_f32_f64} / {@code convert_f64_f32} launch
+     * ({@code copy.cu}), so the SVD regularizer's float64 route never moves its {@code [M, w]} target to the host.
      */
     @Override
     public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
@@ -223,39 +220,15 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        int count = Math.toIntExact(n);
-        long[] unit = {1};
-        int[] shape = {count};
         if (s.dtype() == d.dtype()) {
-            copyStrided(s, srcOff, unit, d, dstOff, unit, shape);
+            long[] unit = {1};
+            copyStrided(s, srcOff, unit, d, dstOff, unit, new int[] {Math.toIntExact(n)});
             return;
         }
-        CudaStorage gathered = allocateUninitialised(s.dtype(), n);
-        CudaStorage converted;
-        try {
-            copyStrided(s, srcOff, unit, gathered, 0, unit, shape);
-            if (s.dtype() == DType.F32) {
-                float[] f = toFloatArray(gathered);
-                double[] w = new double[count];
-                for (int i = 0; i < count; i++) {
-                    w[i] = f[i];
-                }
-                converted = (CudaStorage) fromHost(w);
-            } else {
-                double[] w = toDoubleArray(gathered);
-                float[] f = new float[count];
-                for (int i = 0; i < count; i++) {
-                    f[i] = (float) w[i];
-                }
-                converted = (CudaStorage) fromHost(f);
-            }
-        } finally {
-            gathered.release();
-        }
-        try {
-            copyStrided(converted, 0, unit, d, dstOff, unit, shape);
-        } finally {
-            converted.release();
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).i64(n);
+            device.launch(s.dtype() == DType.F32 ? Kernel.CONVERT_F32_F64 : Kernel.CONVERT_F64_F32,
+                    device.gridFor(n, 256), 256, args);
         }
     }
 
