@@ -174,7 +174,7 @@ public final class CudaBackend implements Backend {
             device.memsetZero(c.address(), c.bytes());
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(c.address()).i64(c.size());
             if (c.dtype() == DType.F32) {
                 args.f32((float) value);
@@ -198,7 +198,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
             device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
                     device.gridFor(n, 256), 256, args);
@@ -297,7 +297,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(xA).ptr(mA).i32(rows).i32(cols).i32(k).f32((float) outside);
             device.launch(Kernel.ROW_TOPK_MASK, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -310,7 +310,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", "unary")).ptr(f32(y, "y", "unary")).i64(n);
             device.launch(Kernel.UNARY_FWD, device.gridFor(n, 256), 256, args);
         }
@@ -322,7 +322,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "unaryBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", o)).ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o))
                     .ptr(f32(dx, "dx", o)).i64(n);
             device.launch(Kernel.UNARY_BWD, device.gridFor(n, 256), 256, args);
@@ -336,7 +336,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(a, "a", "binary")).ptr(f32(b, "b", "binary"))
                     .ptr(f32(out, "out", "binary")).index8(ix).i64(n);
             device.launch(Kernel.BINARY_BCAST, device.gridFor(n, 256), 256, args);
@@ -350,7 +350,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", "dropout")).ptr(f32(y, "y", "dropout")).i64(n).i64(key).i64(threshold)
                     .f32(CounterRandom.keepScaleF32(p));
             device.launch(Kernel.DROPOUT, device.gridFor(n, 256), 256, args);
@@ -362,7 +362,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i64(n).f32((float) alpha).ptr(f32(x, "x", "axpby")).f32((float) beta).ptr(f32(y, "y", "axpby"));
             device.launch(Kernel.AXPBY, device.gridFor(n, 256), 256, args);
         }
@@ -393,7 +393,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(xAddr).ptr(outAddr).index8(ix).i64(n);
             device.launch(Kernel.SUM_INTO, device.gridFor(n, 256), 256, args);
         }
@@ -408,7 +408,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmax";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(mask, "mask", o))
                     .i32(mask == null ? 1 : maskDiv).i32(mask == null ? 1 : maskMod)
                     .i32(causal ? 1 : 0).i32(causal ? causalRows : 1).i32(causalOffset)
@@ -423,7 +423,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmaxBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o)).ptr(f32(dx, "dx", o)).i32(rows).i32(cols).i32(log ? 1 : 0);
             device.launch(Kernel.SOFTMAX_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -435,7 +435,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "layerNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32OrNull(beta, "beta", o))
                     .ptr(f32(y, "y", o)).ptr(f32(mean, "mean", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
@@ -454,13 +454,13 @@ public final class CudaBackend implements Backend {
         long xA = f32(x, "x", o);
         long meanA = f32(mean, "mean", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(meanA).ptr(rstdA).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.LAYERNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null || dbeta != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(meanA).ptr(rstdA).ptr(f32OrNull(dgamma, "dgamma", o))
                         .ptr(f32OrNull(dbeta, "dbeta", o)).i32(rows).i32(cols);
                 device.launch(Kernel.LAYERNORM_BWD_PARAMS, (cols + 255) / 256, 256, args);
@@ -474,7 +474,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "rmsNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32(y, "y", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
             device.launch(Kernel.RMSNORM_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -490,12 +490,12 @@ public final class CudaBackend implements Backend {
         long dyA = f32(dy, "dy", o);
         long xA = f32(x, "x", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(rstdA).ptr(f32(dx, "dx", o)).i32(rows).i32(cols);
             device.launch(Kernel.RMSNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(rstdA).ptr(f32(dgamma, "dgamma", o)).i32(rows).i32(cols);
                 device.launch(Kernel.RMSNORM_BWD_GAMMA, (cols + 255) / 256, 256, args);
             }
@@ -565,7 +565,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(tableA).ptr(d.address).ptr(f32(out, "out", "gatherRows")).i32(ids.length).i32(dim);
             device.launch(Kernel.GATHER_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -579,7 +579,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(dOut, "dOut", "scatterAddRows")).ptr(d.address).ptr(tableA).i32(ids.length).i32(dim);
             device.launch(Kernel.SCATTER_ADD_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -604,7 +604,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(logits, "logits", o)).ptr(t.address).i32(ignoreIndex).ptr(f32(loss, "loss", o))
                     .ptr(f32(probs, "probs", o)).i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -619,7 +619,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(probs, "probs", o)).ptr(t.address).i32(ignoreIndex).f32((float) scale).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_BWD, device.gridFor(n, 256), 256, args);
@@ -633,7 +633,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "adamW";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(param, "param", o)).ptr(f32(grad, "grad", o)).ptr(f32(m, "m", o)).ptr(f32(v, "v", o)).i64(n)
                     .f32((float) lr).f32((float) beta1).f32((float) beta2).f32((float) eps).f32((float) weightDecay)
                     .f32((float) bc1).f32((float) bc2);
@@ -663,7 +663,7 @@ public final class CudaBackend implements Backend {
             device.memsetZero(result, Double.BYTES);
             for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
                 int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
-                try (KernelArgs args = new KernelArgs()) {
+                try (KernelArgs args = KernelArgs.pooled()) {
                     args.sumSqTensors(addr, ns, from, count).ptr(result);
                     device.launch(Kernel.SUM_OF_SQUARES_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256,
                             args);
@@ -698,7 +698,7 @@ public final class CudaBackend implements Backend {
         }
         for (int from = 0; from < k; from += KernelArgs.ADAMW_MULTI) {
             int count = Math.min(KernelArgs.ADAMW_MULTI, k - from);
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.adamWTensors(pa, ga, ma, va, n, from, count).f32((float) lr).f32((float) beta1).f32((float) beta2)
                         .f32((float) eps).f32((float) weightDecay).f32((float) bc1).f32((float) bc2);
                 device.launch(Kernel.ADAMW_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256, args);
