@@ -3,7 +3,10 @@ package dev.balora.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure. */
+/**
+ * The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure, 130 stopped by Ctrl-C (143 by
+ * SIGTERM) with a checkpoint saved.
+ */
 @Command(name = "balora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune transformer models with BA-LoRA (bias-aware low-rank adaptation), in pure Java.",
         subcommands = {DemoCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class, MergeCommand.class,
@@ -14,6 +17,11 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit code for any other failure. */
     public static final int EXIT_FAILURE = 1;
+    /**
+     * Exit code of a training run stopped by a stop request, its checkpoint saved (128 + SIGINT, as a shell reports
+     * Ctrl-C; a JVM that exits on SIGTERM reports 143 itself).
+     */
+    public static final int EXIT_STOPPED = 130;
 
     @Override
     public void run() {
