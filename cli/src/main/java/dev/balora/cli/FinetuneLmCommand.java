@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "finetune-lm", mixinStandardHelpOptions = true,
         description = "Fine-tune a pretrained decoder on plain text with LoRA, PiSSA or BA-LoRA (perplexity).")
 final class FinetuneLmCommand implements RunArguments.ResumableCommand {
-    @Option(names = "--model", required = true, description = "the base: a directory written by balora pretrain (OUT/model)")
+    // Not required=true for picocli: `finetune-lm --resume DIR` takes it from the saved command line.
+    @Option(names = "--model", description = "the base: a directory written by balora pretrain (OUT/model); required")
     Path model;
     @Option(names = "--text", split = ",", description = "plain-text files (default: Persuasion)")
     List<Path> text;
@@ -90,6 +91,9 @@ final class FinetuneLmCommand implements RunArguments.ResumableCommand {
      * @param checkpointEvery the checkpoint interval
      */
     int train(CommandSpec command, boolean continuingRun, long checkpointEvery) throws Exception {
+        if (model == null) {
+            throw new UserInputException("finetune-lm: --model is required (a directory written by balora pretrain)");
+        }
         if (!Files.isDirectory(model) || !Files.exists(model.resolve("config.json"))) {
             throw new UserInputException("--model " + model + ": expected a directory written by balora pretrain "
                     + "(config.json, model.safetensors, tokenizer.json)");

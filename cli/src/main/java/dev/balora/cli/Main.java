@@ -44,6 +44,11 @@ public final class Main implements Runnable {
 
     private Device device = Device.AUTO;
 
+    /** @return the --device of the command line {@code spec} belongs to (AUTO when it was not run through Main) */
+    static Device device(CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof Main m ? m.device : Device.AUTO;
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

@@ -3,6 +3,9 @@ package dev.balora.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.balora.core.backend.BackendUnavailableException;
+import dev.balora.core.backend.Backends;
+import dev.balora.core.backend.Device;
 import dev.balora.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +32,12 @@ import picocli.CommandLine.ParseResult;
  *
  * @param format    {@link #FORMAT}
  * @param command   the subcommand ("finetune", "finetune-lm", "pretrain")
- * @param arguments its options as given, without {@code --out}, {@code --resume} and the help options
+ * @param device    the {@code --device} it ran on (auto, cpu, cuda): a resume uses it too, since only the same
+ *                  backend continues bit for bit
+ * @param arguments its options as given, without {@code --out}, {@code --resume}, {@code --device} and help
  * @param inputs    the files the options name
  */
-record RunArguments(int format, String command, List<String> arguments, List<Input> inputs) {
+record RunArguments(int format, String command, String device, List<String> arguments, List<Input> inputs) {
     /** The file's name in an output folder. */
     static final String FILE = "balora-run.json";
     static final int FORMAT = 1;
@@ -40,8 +45,11 @@ record RunArguments(int format, String command, List<String> arguments, List<Inp
     private static final Set<String> NOT_SAVED = Set.of("--out", "--resume");
     /** Options that name input files: their contents are fingerprinted (outputs such as --predictions are not). */
     private static final Set<String> INPUTS = Set.of("--train", "--eval", "--test", "--text", "--tokenizer");
-    /** Options a resume may set anew: they decide how the run is kept, not what it computes. */
-    static final Set<String> RESUME_MAY_SET = Set.of("--resume", "--checkpoint-every");
+    /**
+     * Options a resume may set anew: how the run is kept, and where it runs (continuing on another device than the
+     * one it started on is allowed, e.g. after the GPU machine is gone, but is then not bit for bit).
+     */
+    static final Set<String> RESUME_MAY_SET = Set.of("--resume", "--checkpoint-every", "--device");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -62,7 +70,8 @@ record RunArguments(int format, String command, List<String> arguments, List<Inp
         List<Input> inputs = new ArrayList<>();
         for (OptionSpec o : spec.options()) {
             String name = o.longestName();
-            if (!parsed.hasMatchedOption(o) || o.usageHelp() || o.versionHelp() || NOT_SAVED.contains(name)) {
+            // --device is the root command's (inherited by every subcommand): saved on its own below.
+            if (!parsed.hasMatchedOption(o) || o.usageHelp() || o.versionHelp() || o.inherited() || NOT_SAVED.contains(name)) {
                 continue;
             }
             Object value = o.getValue();
@@ -81,7 +90,8 @@ record RunArguments(int format, String command, List<String> arguments, List<Inp
                 }
             }
         }
-        return new RunArguments(FORMAT, spec.name(), List.copyOf(args), List.copyOf(inputs));
+        String device = Main.device(spec).name().toLowerCase(java.util.Locale.ROOT);
+        return new RunArguments(FORMAT, spec.name(), device, List.copyOf(args), List.copyOf(inputs));
     }
 
     private static String text(Object v) {
@@ -178,11 +188,12 @@ record RunArguments(int format, String command, List<String> arguments, List<Inp
                     + saved.command() + " --resume " + dir);
         }
         saved.checkInputsUnchanged();
+        useSavedDevice(spec, saved);
         List<String> args = new ArrayList<>(saved.arguments());
         args.add("--out");
         args.add(dir.toString());
         for (OptionSpec o : now.matchedOptions()) {
-            if (!o.longestName().equals("--resume")) {
+            if (o.longestName().equals("--checkpoint-every")) {
                 args.add(o.longestName());
                 args.add(String.valueOf(o.getValue()));
             }
@@ -196,6 +207,31 @@ record RunArguments(int format, String command, List<String> arguments, List<Inp
         ResumableCommand command = cl.getCommand();
         command.continueRun();
         return command.call();
+    }
+
+    /**
+     * Runs on the device the run started on, unless this command line chose one ({@link Main} has then applied it):
+     * an {@code auto} run resumes by the same rule, a {@code cpu} or {@code cuda} run on the same backend.
+     */
+    private static void useSavedDevice(CommandSpec spec, RunArguments saved) {
+        if (Main.device(spec) != Device.AUTO || saved.device() == null) {
+            return;
+        }
+        Device d;
+        try {
+            d = Device.parse(saved.device());
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(FILE + ": key device: " + e.getMessage());
+        }
+        if (d == Device.AUTO) {
+            return;
+        }
+        try {
+            Backends.use(d);
+        } catch (BackendUnavailableException e) {
+            throw new UserInputException("the run started with --device " + saved.device() + ", which is unavailable "
+                    + "here (" + e.getMessage() + "); add --device to continue elsewhere (then not bit for bit)");
+        }
     }
 
     /** A training command that can continue a run from its saved command line. */

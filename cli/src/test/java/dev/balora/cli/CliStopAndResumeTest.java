@@ -157,7 +157,7 @@ class CliStopAndResumeTest {
         Path test = Files.write(tmp.resolve("test.tsv"), CliEndToEndTest.concat(rows.get(0), rows.subList(61, 74)));
         Path model = tinyBert(tmp.resolve("tiny-bert"));
         String[] run = {"finetune", "--model", model.toString(), "--train", train.toString(), "--eval", eval.toString(),
-                "--test", test.toString(), "--method", "balora",
+                "--test", test.toString(), "--device", "cpu", "--method", "balora",
                 "--max-length", "32", "--batch", "4", "--epochs", "5", "--eval-every", "7", "--lr", "1e-3",
                 "--checkpoint-every", "5"};
         Path ref = tmp.resolve("ref");
@@ -169,6 +169,7 @@ class CliStopAndResumeTest {
         Process first = balora(log1, concat(run, "--out", out.toString()));
         waitForSteps(first, out, 8, log1);
         long stopped = interrupt(first, out, log1, false);
+        assertEquals("cpu", RunArguments.read(out).device(), "the device is saved for the resume");
 
         // The same command again: one line naming --resume, exit 2, nothing touched.
         CliEndToEndTest.Result again = CliEndToEndTest.balora(concat(run, "--out", out.toString()));
@@ -212,9 +213,9 @@ class CliStopAndResumeTest {
         assertEquals(0, finish(balora(log2, "pretrain", "--resume", out.toString()), log2), tail(log2));
         assertSameRun(ref, out, List.of("model/model.safetensors", "model/tokenizer.json", "model/config.json"));
 
-        // finetune --task lm (BA-LoRA on that base): stopped by Ctrl-C, resumed; the same adapter.
+        // finetune-lm (BA-LoRA on that base): stopped by Ctrl-C, resumed; the same adapter.
         Path base = ref.resolve("model");
-        String[] lm = {"finetune", "--task", "lm", "--model", base.toString(), "--train", target.toString(),
+        String[] lm = {"finetune-lm", "--model", base.toString(), "--text", target.toString(),
                 "--method", "balora", "--max-steps", "24", "--checkpoint-every", "4"};
         Path lmRef = tmp.resolve("lm-ref");
         Path lmRefLog = tmp.resolve("lm-ref.log");
@@ -225,7 +226,7 @@ class CliStopAndResumeTest {
         waitForSteps(third, lmOut, 7, log3);
         interrupt(third, lmOut, log3, false);
         Path log4 = tmp.resolve("lm-2.log");
-        assertEquals(0, finish(balora(log4, "finetune", "--resume", lmOut.toString()), log4), tail(log4));
+        assertEquals(0, finish(balora(log4, "finetune-lm", "--resume", lmOut.toString()), log4), tail(log4));
         assertSameRun(lmRef, lmOut, List.of("adapter/adapter_model.safetensors"));
     }
 
