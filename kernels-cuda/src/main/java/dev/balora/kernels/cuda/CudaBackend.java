@@ -2,6 +2,7 @@ package dev.balora.kernels.cuda;
 
 import dev.balora.core.backend.Backend;
 import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.CounterRandom;
 import dev.balora.core.backend.UnaryOp;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Storage;
@@ -332,6 +333,20 @@ public final class CudaBackend implements Backend {
             args.i32(OpCodes.of(op)).ptr(f32(a, "a", "binary")).ptr(f32(b, "b", "binary"))
                     .ptr(f32(out, "out", "binary")).index8(ix).i64(n);
             device.launch(Kernel.BINARY_BCAST, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    /** One grid-stride kernel: the mask bits are computed per element on the device ({@code counter_bits}). */
+    @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        long threshold = CounterRandom.dropThreshold(p);
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(x, "x", "dropout")).ptr(f32(y, "y", "dropout")).i64(n).i64(key).i64(threshold)
+                    .f32(CounterRandom.keepScaleF32(p));
+            device.launch(Kernel.DROPOUT, device.gridFor(n, 256), 256, args);
         }
     }
 
