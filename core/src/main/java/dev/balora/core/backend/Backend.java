@@ -27,6 +27,15 @@ public interface Backend {
     /** Allocates {@code n} zero-filled elements. */
     Storage allocate(DType dtype, long n);
 
+    /**
+     * Allocates {@code n} elements that the caller overwrites completely before reading any: a device backend skips
+     * clearing them (host backends may return zeros; {@link TransferCountingBackend} fills NaN so that a caller that
+     * reads before writing shows up in tests). Default: {@link #allocate}.
+     */
+    default Storage allocateForOverwrite(DType dtype, long n) {
+        return allocate(dtype, n);
+    }
+
     /** Copies a host float array into new storage of this backend. */
     Storage fromHost(float[] data);
 
@@ -203,4 +212,18 @@ public interface Backend {
 
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);
+
+    /**
+     * The sum of {@link #sumOfSquares(Storage, long)} over several storages (a global gradient norm), with one
+     * read-back: a device backend accumulates every part where it lives and returns one number.
+     *
+     * @param xs storages; element counts in {@code ns}
+     */
+    default double sumOfSquares(Storage[] xs, long[] ns) {
+        double total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            total += sumOfSquares(xs[i], ns[i]);
+        }
+        return total;
+    }
 }

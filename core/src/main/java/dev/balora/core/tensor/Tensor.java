@@ -254,7 +254,7 @@ public final class Tensor {
         }
         if (grad == null) {
             if (isLeaf()) {
-                Tensor copy = new Tensor(backend, backend.allocate(dtype(), numel()), shape);
+                Tensor copy = new Tensor(backend, backend.allocateForOverwrite(dtype(), numel()), shape);
                 backend.axpby(numel(), 1.0, g.storage, 0.0, copy.storage);
                 grad = copy;
             } else {
@@ -263,7 +263,7 @@ public final class Tensor {
         } else if (isLeaf()) {
             backend.axpby(numel(), 1.0, g.storage, 1.0, grad.storage);
         } else {
-            Tensor sum = new Tensor(backend, backend.allocate(dtype(), numel()), shape);
+            Tensor sum = new Tensor(backend, backend.allocateForOverwrite(dtype(), numel()), shape);
             backend.axpby(numel(), 1.0, grad.storage, 0.0, sum.storage);
             backend.axpby(numel(), 1.0, g.storage, 1.0, sum.storage);
             grad = sum;
