@@ -51,6 +51,17 @@ public final class CudaBackend implements Backend {
         device.synchronize();
     }
 
+    /**
+     * @return device milliseconds and call counts per kernel (and per cuBLAS GEMM kind) since the last call, largest
+     *     first, as "name\tms\tcalls" lines; empty unless {@code -Dbalora.cuda.profile=true}
+     */
+    public java.util.List<String> drainKernelProfile() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        device.drainProfile().forEach((k, t) -> out.add(k + "\t" + String.format(java.util.Locale.ROOT, "%.3f", t.ms())
+                + "\t" + t.calls()));
+        return out;
+    }
+
     // ---- argument checks -------------------------------------------------------------------------------------
 
     static CudaStorage dev(Storage s, String arg, String op) {
