@@ -379,34 +379,62 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * Deterministic: each output element is the sum of its reduced positions in a fixed order (one block per output,
+     * or one thread when at most 32 positions are summed), never float atomics, so two runs give the same bits.
+     */
     @Override
     public void sumInto(Storage x, int[] shape, Storage out, long[] outStrides) {
         long xAddr = f32(x, "x", "sumInto");
         CudaStorage o = dev(out, "out", "sumInto");
         long outAddr = f32(out, "out", "sumInto");
-        // Zero the same prefix of out that the reference overwrites.
-        long outSize = 1;
-        for (int i = 0; i < shape.length; i++) {
-            if (outStrides[i] != 0) {
-                outSize = Math.max(outSize, outStrides[i] * shape[i]);
-            }
-        }
-        device.memsetZero(outAddr, Math.min(outSize, o.size()) * 4);
-        // s1 = x's own contiguous strides: unused by the kernel, but keeps coalescing to row-major order of x.
-        long[] contiguous = new long[shape.length];
+        long[] xStrides = new long[shape.length];
         long stride = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
-            contiguous[i] = stride;
+            xStrides[i] = stride;
             stride *= shape[i];
         }
-        IndexSpace ix = IndexSpace.coalesce(shape, outStrides, contiguous);
-        long n = ix.count();
-        if (n == 0) {
+        // Split the dimensions into kept (an output stride) and reduced (stride 0).
+        int kept = 0;
+        for (long s : outStrides) {
+            kept += s != 0 ? 1 : 0;
+        }
+        int[] keptShape = new int[kept];
+        long[] keptOut = new long[kept];
+        long[] keptX = new long[kept];
+        int[] redShape = new int[shape.length - kept];
+        long[] redX = new long[shape.length - kept];
+        long outSize = 1;
+        for (int d = 0, k = 0, r = 0; d < shape.length; d++) {
+            if (outStrides[d] != 0) {
+                keptShape[k] = shape[d];
+                keptOut[k] = outStrides[d];
+                keptX[k++] = xStrides[d];
+                outSize = Math.max(outSize, outStrides[d] * shape[d]);
+            } else {
+                redShape[r] = shape[d];
+                redX[r++] = xStrides[d];
+            }
+        }
+        IndexSpace keptSpace = IndexSpace.coalesce(keptShape, keptOut, keptX);
+        IndexSpace redSpace = IndexSpace.coalesce(redShape, redX, new long[redShape.length]);
+        long nOut = keptSpace.count();
+        long nRed = redSpace.count();
+        outSize = Math.min(outSize, o.size());
+        if (nOut < outSize || nRed == 0) {
+            // Outputs the kept positions do not reach (or an empty reduction) are zero, as the reference leaves them.
+            device.memsetZero(outAddr, outSize * 4);
+        }
+        if (nOut == 0 || nRed == 0) {
             return;
         }
         try (KernelArgs args = KernelArgs.pooled()) {
-            args.ptr(xAddr).ptr(outAddr).index8(ix).i64(n);
-            device.launch(Kernel.SUM_INTO, device.gridFor(n, 256), 256, args);
+            args.ptr(xAddr).ptr(outAddr).index8(keptSpace).index8(redSpace).i64(nOut).i64(nRed);
+            if (nRed <= 32) {
+                device.launch(Kernel.SUM_INTO_DET_THREAD, device.gridFor(nOut, 256), 256, args);
+            } else {
+                device.launch(Kernel.SUM_INTO_DET, device.gridFor(nOut * 256, 256), 256, args);
+            }
         }
     }
 
@@ -658,8 +686,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Every part accumulates into one device double (up to 96 tensors per launch, each block adding its partial sum
-     * with one atomic), then one read-back: a global gradient norm over 74 adapter tensors is one launch and one wait.
+     * Every part's blocks write partial sums (no atomics), and one single-block kernel adds them in index order: a
+     * global gradient norm over 74 adapter tensors is two launches and one read-back, and the same bits every run.
      */
     @Override
     public double sumOfSquares(Storage[] xs, long[] ns) {
@@ -669,15 +697,24 @@ public final class CudaBackend implements Backend {
             addr[i] = f32(xs[i], "x", "sumOfSquares");
             max = Math.max(max, ns[i]);
         }
+        int gridX = Math.min(64, device.gridFor(Math.max(1, max), 256));
+        long partials = (long) gridX * Math.max(1, xs.length);
+        long partial = device.allocator().acquire(partials * Double.BYTES);
         long result = device.allocator().acquire(Double.BYTES);
         try {
+            // Blocks of tensors with fewer elements than gridX·256 still write their (zero) partials.
             device.memsetZero(result, Double.BYTES);
             for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
                 int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
                 try (KernelArgs args = KernelArgs.pooled()) {
-                    args.sumSqTensors(addr, ns, from, count).ptr(result);
-                    device.launch(Kernel.SUM_OF_SQUARES_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256,
-                            args);
+                    args.sumSqTensors(addr, ns, from, count).ptr(partial + (long) from * gridX * Double.BYTES);
+                    device.launch(Kernel.SUM_OF_SQUARES_MULTI, gridX, count, 256, args);
+                }
+            }
+            if (xs.length > 0) {
+                try (KernelArgs args = KernelArgs.pooled()) {
+                    args.ptr(partial).i64((long) gridX * xs.length).ptr(result);
+                    device.launch(Kernel.SUM_DOUBLES, 1, 256, args);
                 }
             }
             try (DoublePointer host = new DoublePointer(1)) {
@@ -686,6 +723,7 @@ public final class CudaBackend implements Backend {
             }
         } finally {
             device.allocator().release(result, Double.BYTES);
+            device.allocator().release(partial, partials * Double.BYTES);
         }
     }
 
