@@ -49,6 +49,7 @@ final class CudaBlas {
         int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int status;
+        org.bytedeco.cuda.cudart.CUevent_st profile = device.profileBegin();
         if (c.dtype() == DType.F32) {
             Scalars sc = SCALARS.get();
             sc.alphaF.put(0, (float) alpha);
@@ -65,6 +66,10 @@ final class CudaBlas {
                     DevicePointers.doubles(b.address(bOff)), ldb, bStride,
                     DevicePointers.doubles(a.address(aOff)), lda, aStride, sc.betaD,
                     DevicePointers.doubles(c.address(cOff)), ldc, cStride, batch);
+        }
+        if (profile != null) {
+            device.profileEnd("cublas gemm " + (transA ? "T" : "N") + (transB ? "T" : "N") + (batch > 1 ? " batched" : ""),
+                    profile);
         }
         // The call's description is built only when it is needed (a failure, or sync mode), not on the launch path.
         if (status != cublas.CUBLAS_STATUS_SUCCESS) {

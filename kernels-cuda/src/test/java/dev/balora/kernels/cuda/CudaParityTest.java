@@ -391,6 +391,36 @@ class CudaParityTest {
         assertClose(all[0], all[1], 1e-4, "sum of everything");
     }
 
+    /** Column sums of 4099 rows (block kernel), row sums, a strided output with gaps, and bit-identical repeats. */
+    @Test
+    void sumIntoLargeGappedAndDeterministic() {
+        int rows = 4099;
+        int cols = 37;
+        Storage[] x = both(random(rows * cols));
+        Storage[] colSums = both(random(cols));
+        Storage[] rowSums = both(random(rows));
+        Storage[] gapped = both(random(2 * cols + 1)); // every other element written, the rest zeroed
+        for (int i = 0; i < 2; i++) {
+            Backend be = i == 0 ? REF : cuda;
+            be.sumInto(x[i], new int[] {rows, cols}, colSums[i], new long[] {0, 1});
+            be.sumInto(x[i], new int[] {rows, cols}, rowSums[i], new long[] {1, 0});
+            be.sumInto(x[i], new int[] {rows, cols}, gapped[i], new long[] {0, 2});
+        }
+        assertClose(colSums[0], colSums[1], 1e-4, "column sums");
+        assertClose(rowSums[0], rowSums[1], TOL, "row sums");
+        assertClose(gapped[0], gapped[1], 1e-4, "strided output, gaps zeroed");
+        float[] first = cuda.toFloatArray(colSums[1]);
+        for (int repeat = 0; repeat < 3; repeat++) {
+            cuda.sumInto(x[1], new int[] {rows, cols}, colSums[1], new long[] {0, 1});
+            assertArrayEquals(first, cuda.toFloatArray(colSums[1]), "same bits on every run");
+        }
+        double sq = cuda.sumOfSquares(new Storage[] {x[1], rowSums[1]}, new long[] {(long) rows * cols, rows});
+        for (int repeat = 0; repeat < 3; repeat++) {
+            assertEquals(sq, cuda.sumOfSquares(new Storage[] {x[1], rowSums[1]}, new long[] {(long) rows * cols, rows}),
+                    0.0, "gradient norms are bit-identical run to run");
+        }
+    }
+
     // ---- row-wise ------------------------------------------------------------------------------------------
 
     @Test
