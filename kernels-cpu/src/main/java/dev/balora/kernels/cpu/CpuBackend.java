@@ -76,6 +76,7 @@ public final class CpuBackend implements Backend {
         m.put("species.lanes", Integer.toString(Simd.LANES));
         m.put("fma", Boolean.toString(Simd.FMA));
         m.put("cpu", HostFacts.cpuModel(cpuinfo).orElse("unknown (no /proc/cpuinfo)"));
+        m.put("cpu.kind", HostCpu.current().describe());
         List<String> avx512 = HostFacts.avx512Flags(cpuinfo);
         m.put("avx512", avx512.isEmpty() ? "none" : String.join(" ", avx512));
         m.put("threads", Parallel.threads() + " (-Dbalora.threads, default " + Parallel.DEFAULT_THREADS + ")");
