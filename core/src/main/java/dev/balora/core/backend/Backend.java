@@ -93,6 +93,68 @@ public interface Backend {
         }
     }
 
+    // ---- attention ------------------------------------------------------------------------------------------
+
+    /**
+     * Scaled dot-product attention over {@code batch} independent blocks:
+     * {@code o[b] = softmax(scale·q[b]·k[b]ᵀ + mask)·v[b]}, with q [batch, tq, dh], k [batch, tk, dh],
+     * v [batch, tk, dv], o [batch, tq, dv] contiguous. The [tq, tk] score rows are masked as {@link #softmax} masks
+     * its rows (global score row {@code b·tq + i}; mask may be null). Only o is written: a fused backend keeps the
+     * scores and probabilities in scratch space, and {@link #attentionBackward} recomputes them.
+     *
+     * <p>The default composes {@link #gemm} and {@link #softmax} through a temporary [batch·tq, tk] buffer.
+     */
+    default void attention(int batch, int tq, int tk, int dh, int dv, double scale, Storage q, Storage k, Storage v,
+                           Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows, int causalOffset,
+                           Storage o) {
+        Storage p = attentionProbabilities(batch, tq, tk, dh, scale, q, k, mask, maskDiv, maskMod, causal, causalRows,
+                causalOffset);
+        gemm(false, false, batch, tq, dv, tk, 1.0, p, 0, (long) tq * tk, v, 0, (long) tk * dv, 0.0, o, 0, (long) tq * dv);
+    }
+
+    /**
+     * Gradients of {@link #attention} given {@code dO} [batch, tq, dv]: {@code dv = Pᵀ·dO}, {@code dS = P⊙(dP − Σ dP⊙P)}
+     * with {@code dP = dO·vᵀ}, {@code dq = scale·dS·k}, {@code dk = scale·dSᵀ·q}. Outputs are overwritten; any may be
+     * null (not needed). P is recomputed from q and k.
+     */
+    default void attentionBackward(int batch, int tq, int tk, int dh, int dv, double scale, Storage q, Storage k,
+                                   Storage v, Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows,
+                                   int causalOffset, Storage dO, Storage dq, Storage dk, Storage dvOut) {
+        Storage p = attentionProbabilities(batch, tq, tk, dh, scale, q, k, mask, maskDiv, maskMod, causal, causalRows,
+                causalOffset);
+        long pStride = (long) tq * tk;
+        if (dvOut != null) {
+            gemm(true, false, batch, tk, dv, tq, 1.0, p, 0, pStride, dO, 0, (long) tq * dv, 0.0, dvOut, 0, (long) tk * dv);
+        }
+        if (dq == null && dk == null) {
+            return;
+        }
+        Storage dP = allocate(q.dtype(), (long) batch * tq * tk);
+        gemm(false, true, batch, tq, tk, dv, 1.0, dO, 0, (long) tq * dv, v, 0, (long) tk * dv, 0.0, dP, 0, pStride);
+        Storage dS = allocate(q.dtype(), (long) batch * tq * tk);
+        softmaxBackward(p, dP, dS, batch * tq, tk, false);
+        if (dq != null) {
+            gemm(false, false, batch, tq, dh, tk, scale, dS, 0, pStride, k, 0, (long) tk * dh, 0.0, dq, 0, (long) tq * dh);
+        }
+        if (dk != null) {
+            gemm(true, false, batch, tk, dh, tq, scale, dS, 0, pStride, q, 0, (long) tq * dh, 0.0, dk, 0, (long) tk * dh);
+        }
+    }
+
+    /** softmax(scale·q·kᵀ + mask) as a new [batch·tq, tk] storage: the unfused attention's probabilities. */
+    private Storage attentionProbabilities(int batch, int tq, int tk, int dh, double scale, Storage q, Storage k,
+                                           Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows,
+                                           int causalOffset) {
+        long pStride = (long) tq * tk;
+        Storage scores = allocate(q.dtype(), batch * pStride);
+        gemm(false, true, batch, tq, tk, dh, 1.0, q, 0, (long) tq * dh, k, 0, (long) tk * dh, 0.0, scores, 0, pStride);
+        Storage scaled = allocate(q.dtype(), batch * pStride);
+        axpby(batch * pStride, scale, scores, 0.0, scaled);
+        Storage p = allocate(q.dtype(), batch * pStride);
+        softmax(scaled, mask, maskDiv, maskMod, causal, causalRows, causalOffset, p, batch * tq, tk, false);
+        return p;
+    }
+
     // ---- element-wise ---------------------------------------------------------------------------------------
 
     /** {@code y[i] = op(x[i])} for n elements. */

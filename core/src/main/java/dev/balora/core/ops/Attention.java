@@ -1,12 +1,16 @@
 package dev.balora.core.ops;
 
+import dev.balora.core.tensor.Autograd;
 import dev.balora.core.tensor.ShapeMismatchException;
 import dev.balora.core.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * Scaled dot-product attention built from recorded ops (batched matmul, masked softmax), so its gradient is the
- * composition of checked gradients.
+ * Scaled dot-product attention as one op: {@code softmax(q·kᵀ/√dh + mask)·v}, forward and backward through the
+ * backend's {@link dev.balora.core.backend.Backend#attention} kernels. A fused backend keeps the [Tq, Tk] scores and
+ * probabilities of one (batch, head) block in scratch memory, and the backward pass recomputes them from q and k, so
+ * unlike the composition of batched matmul, scale and masked softmax (the backend's default, and the gradient's
+ * definition) no [N, H, Tq, Tk] tensor stays alive between forward and backward.
  */
 public final class Attention {
     private Attention() {}
@@ -27,8 +31,42 @@ public final class Attention {
             throw new ShapeMismatchException("attention: head sizes or key lengths differ: q " + Arrays.toString(q.shape())
                     + ", k " + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape()));
         }
-        Tensor scores = Elementwise.scale(MatMul.matmul(q, k, false, true), 1.0 / Math.sqrt(q.dim(3)));
-        Tensor p = Softmax.apply(scores, mask, false);
-        return MatMul.matmul(p, v, false, false);
+        if (q.dim(0) != k.dim(0) || q.dim(1) != k.dim(1) || k.dim(0) != v.dim(0) || k.dim(1) != v.dim(1)) {
+            throw new ShapeMismatchException("attention: q, k, v must share [N, H]; got " + Arrays.toString(q.shape())
+                    + ", " + Arrays.toString(k.shape()) + ", " + Arrays.toString(v.shape()));
+        }
+        OpSupport.sameKind("attention", q, k, v, mask.additive());
+        int tq = q.dim(2);
+        int tk = k.dim(2);
+        int dh = q.dim(3);
+        int dv = v.dim(3);
+        if (mask.additive() != null && mask.additive().dim(-1) != tk) {
+            throw ShapeMismatchException.of("attention", "mask width differs from the key length:", mask.additive().shape(),
+                    k.shape());
+        }
+        int batch = q.dim(0) * q.dim(1);
+        double scale = 1.0 / Math.sqrt(dh);
+        var maskStorage = mask.additive() == null ? null : mask.additive().storage();
+        Tensor o = OpSupport.empty(q, q.dim(0), q.dim(1), tq, dv);
+        q.backend().attention(batch, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(), maskStorage,
+                mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(), o.storage());
+        return Autograd.record("attention", o, g -> {
+            Tensor dq = q.requiresGrad() ? OpSupport.empty(q, q.shape()) : null;
+            Tensor dk = k.requiresGrad() ? OpSupport.empty(k, k.shape()) : null;
+            Tensor dvT = v.requiresGrad() ? OpSupport.empty(v, v.shape()) : null;
+            q.backend().attentionBackward(batch, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(),
+                    maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(),
+                    g.storage(), dq == null ? null : dq.storage(), dk == null ? null : dk.storage(),
+                    dvT == null ? null : dvT.storage());
+            if (dq != null) {
+                q.accumulateGrad(dq);
+            }
+            if (dk != null) {
+                k.accumulateGrad(dk);
+            }
+            if (dvT != null) {
+                v.accumulateGrad(dvT);
+            }
+        }, q, k, v);
     }
 }

@@ -21,7 +21,7 @@ public final class Ops {
             "reshape", "matmul", "add", "sub", "mul", "div", "scale", "addScalar",
             "exp", "log", "tanh", "relu", "silu", "sigmoid", "gelu_erf", "gelu_tanh", "sqrt", "neg", "square",
             "sum", "sumAll", "permute", "slice", "concat", "softmax", "logSoftmax", "layerNorm", "rmsNorm",
-            "embedding", "crossEntropy", "lowRankLinear",
+            "embedding", "crossEntropy", "lowRankLinear", "attention",
             // BA-LoRA regularizers (dev.balora.core.balora), each a hand-derived op.
             "consistency_kl", "consistency_cosine_mse", "diversity_covariance", "diversity_topk_entropy",
             "svd_nuclear", "svd_frobenius");

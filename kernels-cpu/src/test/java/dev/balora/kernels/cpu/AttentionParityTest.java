@@ -1,0 +1,120 @@
+package dev.balora.kernels.cpu;
+
+import static dev.balora.kernels.cpu.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.balora.core.tensor.HostStorage;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused attention kernels against the reference backend's composition (batched GEMM, scale, masked softmax and
+ * their backward passes, in double), on odd shapes, with padding masks, causal masking, fully masked rows and the
+ * BERT shape; and their independence of the thread count.
+ */
+class AttentionParityTest {
+    /** One shape: batch, tq, tk, dh, dv. */
+    private record Shape(int batch, int tq, int tk, int dh, int dv) {}
+
+    private static final List<Shape> SHAPES = List.of(new Shape(1, 1, 1, 1, 1), new Shape(3, 5, 7, 3, 5),
+            new Shape(2, 17, 33, 16, 17), new Shape(4, 9, 9, 33, 31), new Shape(2, 128, 128, 32, 32));
+
+    private static void check(Shape sh, float[] mask, int div, int mod, boolean causal, int cRows, int cOff) {
+        SplittableRandom r = new SplittableRandom(sh.hashCode());
+        int b = sh.batch(), tq = sh.tq(), tk = sh.tk(), dh = sh.dh(), dv = sh.dv();
+        float[] q = random(r, b * tq * dh, -2, 2);
+        float[] k = random(r, b * tk * dh, -2, 2);
+        float[] v = random(r, b * tk * dv, -2, 2);
+        float[] dO = random(r, b * tq * dv, -1, 1);
+        double scale = 1 / Math.sqrt(dh);
+        HostStorage m = mask == null ? null : s(mask);
+        String what = "attention " + sh + (mask == null ? "" : " mask div " + div + " mod " + mod)
+                + (causal ? " causal " + cRows + "/" + cOff : "");
+
+        HostStorage oRef = s(poison(b * tq * dv));
+        HostStorage oCpu = s(poison(b * tq * dv));
+        REF.attention(b, tq, tk, dh, dv, scale, s(q), s(k), s(v), m, div, mod, causal, cRows, cOff, oRef);
+        CPU.attention(b, tq, tk, dh, dv, scale, s(q), s(k), s(v), m, div, mod, causal, cRows, cOff, oCpu);
+        assertClose(what + " output", data(oRef), data(oCpu), 1e-5, 2e-6 * Math.sqrt(tk));
+
+        HostStorage[] ref = {s(poison(b * tq * dh)), s(poison(b * tk * dh)), s(poison(b * tk * dv))};
+        HostStorage[] cpu = {s(poison(b * tq * dh)), s(poison(b * tk * dh)), s(poison(b * tk * dv))};
+        REF.attentionBackward(b, tq, tk, dh, dv, scale, s(q), s(k), s(v), m, div, mod, causal, cRows, cOff, s(dO), ref[0],
+                ref[1], ref[2]);
+        CPU.attentionBackward(b, tq, tk, dh, dv, scale, s(q), s(k), s(v), m, div, mod, causal, cRows, cOff, s(dO), cpu[0],
+                cpu[1], cpu[2]);
+        String[] names = {"dq", "dk", "dv"};
+        for (int i = 0; i < 3; i++) {
+            assertClose(what + " " + names[i], data(ref[i]), data(cpu[i]), 1e-4, 1e-5 * Math.sqrt(Math.max(tq, tk)));
+        }
+        // Unwanted gradients may be null; the others are the same numbers.
+        HostStorage dvOnly = s(poison(b * tk * dv));
+        CPU.attentionBackward(b, tq, tk, dh, dv, scale, s(q), s(k), s(v), m, div, mod, causal, cRows, cOff, s(dO), null,
+                null, dvOnly);
+        assertArrayEquals(data(cpu[2]), data(dvOnly), what + " dv alone");
+    }
+
+    @Test
+    void matchesTheComposedReferenceWithoutAndWithMasks() {
+        for (Shape sh : SHAPES) {
+            check(sh, null, 1, 1, false, 1, 0);
+            // A padding mask per sequence of 3 blocks (heads), the last third of the keys masked in sequence 0.
+            float[] mask = new float[2 * sh.tk()];
+            for (int c = 0; c < sh.tk(); c++) {
+                mask[c] = c >= sh.tk() - sh.tk() / 3 && c > 0 ? -1e9f : 0f;
+            }
+            check(sh, mask, 3 * sh.tq(), 2, false, 1, 0);
+            check(sh, null, 1, 1, true, sh.tq(), sh.tk() - sh.tq());
+            check(sh, mask, 3 * sh.tq(), 2, true, sh.tq(), sh.tk() - sh.tq());
+        }
+    }
+
+    @Test
+    void fullyMaskedRowsGiveZeroOutputAndGradient() {
+        Shape sh = new Shape(2, 5, 6, 4, 3);
+        float[] mask = new float[sh.tk()];
+        java.util.Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+        check(sh, mask, 1, 1, false, 1, 0);
+        // Causal with a negative offset: the first two query rows see no key at all.
+        check(sh, null, 1, 1, true, sh.tq(), -2);
+    }
+
+    @Test
+    void sameBitsWithOneTwoAndFourThreads() {
+        Shape sh = new Shape(24, 33, 40, 16, 16); // above the parallel threshold, odd lengths
+        SplittableRandom r = new SplittableRandom(5);
+        float[] q = random(r, sh.batch() * sh.tq() * sh.dh(), -2, 2);
+        float[] k = random(r, sh.batch() * sh.tk() * sh.dh(), -2, 2);
+        float[] v = random(r, sh.batch() * sh.tk() * sh.dv(), -2, 2);
+        float[] dO = random(r, sh.batch() * sh.tq() * sh.dv(), -1, 1);
+        float[][] first = null;
+        for (int threads : new int[] {1, 2, 4}) {
+            float[][] out = Parallel.withThreads(threads, () -> {
+                float[] o = poison(sh.batch() * sh.tq() * sh.dv());
+                float[] dq = poison(q.length), dk = poison(k.length), dv = poison(v.length);
+                CPU.attention(sh.batch(), sh.tq(), sh.tk(), sh.dh(), sh.dv(), 0.25, s(q), s(k), s(v), null, 1, 1, true,
+                        sh.tq(), sh.tk() - sh.tq(), s(o));
+                CPU.attentionBackward(sh.batch(), sh.tq(), sh.tk(), sh.dh(), sh.dv(), 0.25, s(q), s(k), s(v), null, 1, 1,
+                        true, sh.tq(), sh.tk() - sh.tq(), s(dO), s(dq), s(dk), s(dv));
+                return new float[][] {o, dq, dk, dv};
+            });
+            if (first == null) {
+                first = out;
+            } else {
+                for (int i = 0; i < out.length; i++) {
+                    assertArrayEquals(first[i], out[i], "output " + i + " with " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesTooShortInputsWithOneLine() {
+        float[] small = new float[3];
+        KernelArgumentException e = assertThrows(KernelArgumentException.class, () -> CPU.attention(1, 2, 2, 2, 2, 1.0,
+                s(small), s(new float[4]), s(new float[4]), null, 1, 1, false, 1, 0, s(new float[4])));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("q"), e.getMessage());
+    }
+}
