@@ -148,19 +148,20 @@ public final class OpTimingBackend implements Backend {
     }
 
     @Override
-    public void attention(int batch, int tq, int tk, int dh, int dv, double scale, Storage q, Storage k, Storage v,
-                          Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows, int causalOffset,
-                          Storage o) {
-        time("attention", () -> inner.attention(batch, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv, maskMod, causal,
-                causalRows, causalOffset, o));
+    public void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
+                          Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
+                          int causalRows, int causalOffset, Storage o) {
+        time("attention", () -> inner.attention(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask,
+                maskDiv, maskMod, causal, causalRows, causalOffset, o));
     }
 
     @Override
-    public void attentionBackward(int batch, int tq, int tk, int dh, int dv, double scale, Storage q, Storage k,
-                                  Storage v, Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows,
-                                  int causalOffset, Storage dO, Storage dq, Storage dk, Storage dvOut) {
-        time("attentionBackward", () -> inner.attentionBackward(batch, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv,
-                maskMod, causal, causalRows, causalOffset, dO, dq, dk, dvOut));
+    public void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
+                                  double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
+                                  boolean causal, int causalRows, int causalOffset, Storage dO, Storage dq, Storage dk,
+                                  Storage dvOut) {
+        time("attentionBackward", () -> inner.attentionBackward(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q,
+                k, v, mask, maskDiv, maskMod, causal, causalRows, causalOffset, dO, dq, dk, dvOut));
     }
 
     @Override

@@ -23,40 +23,61 @@ public final class Attention {
      * @return softmax(q·kᵀ/√dh + mask)·v, [N, H, Tq, dv]
      */
     public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, RowMask mask) {
+        return apply(q, k, v, mask, false);
+    }
+
+    /**
+     * The same attention on heads stored last, as a linear layer's output reshaped: no head split or merge copies.
+     *
+     * @param q    [N, Tq, H, dh]
+     * @param k    [N, Tk, H, dh]
+     * @param v    [N, Tk, H, dv]
+     * @param mask row mask for the [N, H, Tq, Tk] scores, as for {@link #scaledDotProduct}
+     * @return softmax(q·kᵀ/√dh + mask)·v per head, [N, Tq, H, dv]
+     */
+    public static Tensor scaledDotProductHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask) {
+        return apply(q, k, v, mask, true);
+    }
+
+    private static Tensor apply(Tensor q, Tensor k, Tensor v, RowMask mask, boolean headsLast) {
+        String layout = headsLast ? "[N, T, H, d]" : "[N, H, T, d]";
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
-            throw new ShapeMismatchException("attention: q, k, v must be [N, H, T, d]; got " + Arrays.toString(q.shape())
+            throw new ShapeMismatchException("attention: q, k, v must be " + layout + "; got " + Arrays.toString(q.shape())
                     + ", " + Arrays.toString(k.shape()) + ", " + Arrays.toString(v.shape()));
         }
-        if (q.dim(3) != k.dim(3) || k.dim(2) != v.dim(2)) {
+        int tAxis = headsLast ? 1 : 2;
+        int hAxis = headsLast ? 2 : 1;
+        if (q.dim(3) != k.dim(3) || k.dim(tAxis) != v.dim(tAxis)) {
             throw new ShapeMismatchException("attention: head sizes or key lengths differ: q " + Arrays.toString(q.shape())
                     + ", k " + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape()));
         }
-        if (q.dim(0) != k.dim(0) || q.dim(1) != k.dim(1) || k.dim(0) != v.dim(0) || k.dim(1) != v.dim(1)) {
-            throw new ShapeMismatchException("attention: q, k, v must share [N, H]; got " + Arrays.toString(q.shape())
-                    + ", " + Arrays.toString(k.shape()) + ", " + Arrays.toString(v.shape()));
+        if (q.dim(0) != k.dim(0) || q.dim(hAxis) != k.dim(hAxis) || k.dim(0) != v.dim(0) || k.dim(hAxis) != v.dim(hAxis)) {
+            throw new ShapeMismatchException("attention: q, k, v must share N and H (" + layout + "); got "
+                    + Arrays.toString(q.shape()) + ", " + Arrays.toString(k.shape()) + ", " + Arrays.toString(v.shape()));
         }
         OpSupport.sameKind("attention", q, k, v, mask.additive());
-        int tq = q.dim(2);
-        int tk = k.dim(2);
+        int heads = q.dim(hAxis);
+        int tq = q.dim(tAxis);
+        int tk = k.dim(tAxis);
         int dh = q.dim(3);
         int dv = v.dim(3);
         if (mask.additive() != null && mask.additive().dim(-1) != tk) {
             throw ShapeMismatchException.of("attention", "mask width differs from the key length:", mask.additive().shape(),
                     k.shape());
         }
-        int batch = q.dim(0) * q.dim(1);
+        int batch = q.dim(0) * heads;
         double scale = 1.0 / Math.sqrt(dh);
         var maskStorage = mask.additive() == null ? null : mask.additive().storage();
-        Tensor o = OpSupport.empty(q, q.dim(0), q.dim(1), tq, dv);
-        q.backend().attention(batch, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(), maskStorage,
-                mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(), o.storage());
+        Tensor o = headsLast ? OpSupport.empty(q, q.dim(0), tq, heads, dv) : OpSupport.empty(q, q.dim(0), heads, tq, dv);
+        q.backend().attention(batch, heads, headsLast, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(),
+                maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(), o.storage());
         return Autograd.record("attention", o, g -> {
             Tensor dq = q.requiresGrad() ? OpSupport.empty(q, q.shape()) : null;
             Tensor dk = k.requiresGrad() ? OpSupport.empty(k, k.shape()) : null;
             Tensor dvT = v.requiresGrad() ? OpSupport.empty(v, v.shape()) : null;
-            q.backend().attentionBackward(batch, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(),
-                    maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(),
-                    g.storage(), dq == null ? null : dq.storage(), dk == null ? null : dk.storage(),
+            q.backend().attentionBackward(batch, heads, headsLast, tq, tk, dh, dv, scale, q.storage(), k.storage(),
+                    v.storage(), maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(),
+                    mask.causalOffset(), g.storage(), dq == null ? null : dq.storage(), dk == null ? null : dk.storage(),
                     dvT == null ? null : dvT.storage());
             if (dq != null) {
                 q.accumulateGrad(dq);

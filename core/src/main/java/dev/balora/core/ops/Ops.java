@@ -66,5 +66,6 @@ public final class Ops {
     public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) { return Losses.crossEntropy(logits, targets, ignoreIndex); }
     public static Tensor mse(Tensor a, Tensor b) { return Losses.mse(a, b); }
     public static Tensor attention(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProduct(q, k, v, mask); }
+    public static Tensor attentionHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProductHeadsLast(q, k, v, mask); }
     public static Tensor lowRankLinear(Tensor x, Tensor wRes, Tensor bias, Tensor a, Tensor b, double s) { return LowRankLinear.apply(x, wRes, bias, a, b, s); }
 }

@@ -39,6 +39,22 @@ final class AttentionKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /**
+     * Where block b's rows are: {@code heads} blocks per sequence; heads-major [N, H, T, d] (block b's T rows
+     * contiguous) or, when {@code interleaved}, [N, T, H, d] (the layout of a linear layer's output, row stride H·d).
+     */
+    record Layout(int heads, boolean interleaved) {
+        /** Offset of row 0 of block b in a tensor of t rows of width d per block. */
+        long base(int b, int t, int d) {
+            return interleaved ? ((long) (b / heads) * t * heads + (b % heads)) * d : (long) b * t * d;
+        }
+
+        /** Elements between consecutive rows of one block. */
+        int rowStride(int d) {
+            return interleaved ? heads * d : d;
+        }
+    }
+
     /** The masking of the [Tq, Tk] score rows, as {@link SoftmaxKernels#forward} takes it. */
     record Masking(float[] mask, int maskDiv, int maskMod, boolean causal, int causalRows, int causalOffset) {
         /** The first unmasked-by-causality column count of global score row r. */
@@ -56,12 +72,12 @@ final class AttentionKernels {
     }
 
     /**
-     * o[b] = softmax(scale·q[b]·k[b]ᵀ + mask)·v[b] for b in [0, batch); q [batch, tq, dh], k [batch, tk, dh],
-     * v [batch, tk, dv], o [batch, tq, dv], all contiguous.
+     * o[b] = softmax(scale·q[b]·k[b]ᵀ + mask)·v[b] for the {@code batch} blocks b: q [.., tq, dh], k [.., tk, dh],
+     * v [.., tk, dv], o [.., tq, dv] in {@code layout}.
      */
     static void forward(int batch, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k, float[] v,
-                        Masking masking, float[] o) {
-        check("attention", batch, tq, tk, dh, dv, q, k, v, masking);
+                        Masking masking, Layout layout, float[] o) {
+        check("attention", batch, tq, tk, dh, dv, q, k, v, masking, layout);
         Check.fits("attention", "o", o, (long) batch * tq * dv, "batch·tq·dv");
         int parts = Split.parts((long) batch * tq * tk, batch);
         Parallel.forEach(parts, p -> {
@@ -69,8 +85,9 @@ final class AttentionKernels {
             sc.scores = Scratch.ensure(sc.scores, tq * tk);
             sc.transposed = Scratch.ensure(sc.transposed, dh * tk);
             for (int b = Split.start(batch, parts, p), end = Split.start(batch, parts, p + 1); b < end; b++) {
-                probabilities(b, tq, tk, dh, scale, q, k, masking, sc.scores, sc.transposed);
-                rowsTimes(sc.scores, 0, tk, tq, tk, v, (long) b * tk * dv, dv, o, (long) b * tq * dv, dv, false);
+                probabilities(b, tq, tk, dh, scale, q, k, masking, layout, sc.scores, sc.transposed);
+                rowsTimes(sc.scores, 0, tk, tq, tk, v, layout.base(b, tk, dv), layout.rowStride(dv), o,
+                        layout.base(b, tq, dv), layout.rowStride(dv), dv);
             }
         });
     }
@@ -80,8 +97,8 @@ final class AttentionKernels {
      * wanted). P is recomputed from q and k.
      */
     static void backward(int batch, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k, float[] v,
-                         Masking masking, float[] dO, float[] dq, float[] dk, float[] dvOut) {
-        check("attentionBackward", batch, tq, tk, dh, dv, q, k, v, masking);
+                         Masking masking, Layout layout, float[] dO, float[] dq, float[] dk, float[] dvOut) {
+        check("attentionBackward", batch, tq, tk, dh, dv, q, k, v, masking, layout);
         Check.fits("attentionBackward", "dO", dO, (long) batch * tq * dv, "batch·tq·dv");
         int parts = Split.parts((long) batch * tq * tk, batch);
         Parallel.forEach(parts, p -> {
@@ -92,49 +109,52 @@ final class AttentionKernels {
             sc.transposed = Scratch.ensure(sc.transposed, big);
             sc.transposed2 = Scratch.ensure(sc.transposed2, big);
             for (int b = Split.start(batch, parts, p), end = Split.start(batch, parts, p + 1); b < end; b++) {
-                blockBackward(b, tq, tk, dh, dv, scale, q, k, v, masking, dO, dq, dk, dvOut, sc);
+                blockBackward(b, tq, tk, dh, dv, scale, q, k, v, masking, layout, dO, dq, dk, dvOut, sc);
             }
         });
     }
 
     private static void blockBackward(int b, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k,
-                                      float[] v, Masking masking, float[] dO, float[] dq, float[] dk, float[] dvOut,
-                                      Scratch sc) {
+                                      float[] v, Masking masking, Layout layout, float[] dO, float[] dq, float[] dk,
+                                      float[] dvOut, Scratch sc) {
         float[] pr = sc.scores;
         float[] g = sc.grad;
-        long qOff = (long) b * tq * dh;
-        long kOff = (long) b * tk * dh;
-        long vOff = (long) b * tk * dv;
-        long oOff = (long) b * tq * dv;
-        probabilities(b, tq, tk, dh, scale, q, k, masking, pr, sc.transposed);
+        long qOff = layout.base(b, tq, dh);
+        long kOff = layout.base(b, tk, dh);
+        long vOff = layout.base(b, tk, dv);
+        long oOff = layout.base(b, tq, dv);
+        int hRow = layout.rowStride(dh);
+        int vRow = layout.rowStride(dv);
+        probabilities(b, tq, tk, dh, scale, q, k, masking, layout, pr, sc.transposed);
         if (dvOut != null) {
             // dV = Pᵀ·dO
-            transpose(pr, 0, tq, tk, sc.transposed, 0);
-            rowsTimes(sc.transposed, 0, tq, tk, tq, dO, oOff, dv, dvOut, vOff, dv, false);
+            transpose(pr, 0, tq, tk, tk, sc.transposed);
+            rowsTimes(sc.transposed, 0, tq, tk, tq, dO, oOff, vRow, dvOut, vOff, vRow, dv);
         }
         if (dq == null && dk == null) {
             return;
         }
         // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ_j dP⊙P) (the softmax backward), scaled by the score scale.
-        transposeFrom(v, vOff, tk, dv, sc.transposed2);
-        rowsTimes(dO, oOff, dv, tq, dv, sc.transposed2, 0, tk, g, 0, tk, false);
+        transpose(v, vOff, tk, dv, vRow, sc.transposed2);
+        rowsTimes(dO, oOff, vRow, tq, dv, sc.transposed2, 0, tk, g, 0, tk, tk);
         for (int i = 0; i < tq; i++) {
             softmaxGradRow(pr, g, i * tk, tk, scale);
         }
         if (dq != null) {
-            rowsTimes(g, 0, tk, tq, tk, k, kOff, dh, dq, qOff, dh, false); // dQ = dS·K
+            rowsTimes(g, 0, tk, tq, tk, k, kOff, hRow, dq, qOff, hRow, dh); // dQ = dS·K
         }
         if (dk != null) {
-            transpose(g, 0, tq, tk, sc.transposed, 0);
-            rowsTimes(sc.transposed, 0, tq, tk, tq, q, qOff, dh, dk, kOff, dh, false); // dK = dSᵀ·Q
+            transpose(g, 0, tq, tk, tk, sc.transposed);
+            rowsTimes(sc.transposed, 0, tq, tk, tq, q, qOff, hRow, dk, kOff, hRow, dh); // dK = dSᵀ·Q
         }
     }
 
     /** Block b's probabilities softmax(scale·q·kᵀ + mask) into pr [tq, tk]; kt is scratch of dh·tk. */
     private static void probabilities(int b, int tq, int tk, int dh, float scale, float[] q, float[] k,
-                                      Masking masking, float[] pr, float[] kt) {
-        transposeFrom(k, (long) b * tk * dh, tk, dh, kt);
-        rowsTimes(q, (long) b * tq * dh, dh, tq, dh, kt, 0, tk, pr, 0, tk, false);
+                                      Masking masking, Layout layout, float[] pr, float[] kt) {
+        int hRow = layout.rowStride(dh);
+        transpose(k, layout.base(b, tk, dh), tk, dh, hRow, kt);
+        rowsTimes(q, layout.base(b, tq, dh), hRow, tq, dh, kt, 0, tk, pr, 0, tk, tk);
         for (int i = 0; i < tq; i++) {
             long r = (long) b * tq + i;
             int base = i * tk;
@@ -165,64 +185,45 @@ final class AttentionKernels {
         }
     }
 
-    /** dst[j·rows + i] = src[srcOff + i·cols + j]: the [rows, cols] block at srcOff, transposed. */
-    static void transposeFrom(float[] src, long srcOff, int rows, int cols, float[] dst) {
+    /** dst[j·rows + i] = src[srcOff + i·rowStride + j] for i < rows, j < cols: a [rows, cols] block transposed. */
+    static void transpose(float[] src, long srcOff, int rows, int cols, int rowStride, float[] dst) {
         int off = Math.toIntExact(srcOff);
         for (int i = 0; i < rows; i++) {
-            int s = off + i * cols;
+            int s = off + i * rowStride;
             for (int j = 0; j < cols; j++) {
                 dst[j * rows + i] = src[s + j];
             }
         }
     }
 
-    private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
-        for (int i = 0; i < rows; i++) {
-            int s = srcOff + i * cols;
-            for (int j = 0; j < cols; j++) {
-                dst[dstOff + j * rows + i] = src[s + j];
-            }
-        }
-    }
-
     /**
-     * C[i, :] = Σ_j A[i, j]·B[j, :] (or C += when {@code accumulate}) for i in [0, m), j in [0, kk), n columns:
-     * A at aOff with row stride lda, B at bOff with row stride ldb, C at cOff with row stride ldc.
+     * C[i, :] = Σ_j A[i, j]·B[j, :] for i in [0, m), j in [0, kk), over n columns: A at aOff with row stride lda, B
+     * at bOff with row stride ldb, C at cOff with row stride ldc (overwritten).
      */
     static void rowsTimes(float[] a, long aOff, int lda, int m, int kk, float[] bm, long bOff, int ldb, float[] c,
-                          long cOff, int ldc, boolean accumulate) {
+                          long cOff, int ldc, int n) {
         int ao = Math.toIntExact(aOff);
         int bo = Math.toIntExact(bOff);
         int co = Math.toIntExact(cOff);
-        int n = ldcColumns(ldb, ldc);
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int col = 0;
             for (; col + 2 * L <= n; col += 2 * L) {
-                tile4x2(a, ao + i * lda, lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, ldc, accumulate);
+                tile4x2(a, ao + i * lda, lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, ldc);
             }
             for (; col < n; col += L) {
-                tile4x1(a, ao + i * lda, lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, ldc, accumulate,
-                        Math.min(L, n - col));
+                tile4x1(a, ao + i * lda, lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, ldc, Math.min(L, n - col));
             }
         }
         for (; i < m; i++) {
             for (int col = 0; col < n; col += L) {
-                tile1x1(a, ao + i * lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, accumulate, Math.min(L, n - col));
+                tile1x1(a, ao + i * lda, kk, bm, bo + col, ldb, c, co + i * ldc + col, Math.min(L, n - col));
             }
         }
     }
 
-    /** The column count of the products here: B's and C's rows have the same length (n = ldb = ldc). */
-    private static int ldcColumns(int ldb, int ldc) {
-        if (ldb != ldc) {
-            throw new KernelArgumentException("attention: internal product with ldb " + ldb + " != ldc " + ldc);
-        }
-        return ldc;
-    }
-
     private static void tile4x2(float[] a, int a0, int lda, int kk, float[] bm, int b0, int ldb, float[] c, int c0,
-                                int ldc, boolean accumulate) {
+                                int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -243,16 +244,6 @@ final class AttentionKernels {
             c30 = Simd.fma(x3, b0v, c30);
             c31 = Simd.fma(x3, b1v, c31);
         }
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, c0));
-            c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, c0 + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, c0 + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * ldc + L));
-        }
         c00.intoArray(c, c0);
         c01.intoArray(c, c0 + L);
         c10.intoArray(c, c0 + ldc);
@@ -264,7 +255,7 @@ final class AttentionKernels {
     }
 
     private static void tile4x1(float[] a, int a0, int lda, int kk, float[] bm, int b0, int ldb, float[] c, int c0,
-                                int ldc, boolean accumulate, int width) {
+                                int ldc, int width) {
         VectorMask<Float> m = S.indexInRange(0, width);
         FloatVector c0v = FloatVector.zero(S), c1v = FloatVector.zero(S);
         FloatVector c2v = FloatVector.zero(S), c3v = FloatVector.zero(S);
@@ -275,12 +266,6 @@ final class AttentionKernels {
             c2v = Simd.fma(FloatVector.broadcast(S, a[a0 + 2 * lda + j]), bv, c2v);
             c3v = Simd.fma(FloatVector.broadcast(S, a[a0 + 3 * lda + j]), bv, c3v);
         }
-        if (accumulate) {
-            c0v = c0v.add(FloatVector.fromArray(S, c, c0, m));
-            c1v = c1v.add(FloatVector.fromArray(S, c, c0 + ldc, m));
-            c2v = c2v.add(FloatVector.fromArray(S, c, c0 + 2 * ldc, m));
-            c3v = c3v.add(FloatVector.fromArray(S, c, c0 + 3 * ldc, m));
-        }
         c0v.intoArray(c, c0, m);
         c1v.intoArray(c, c0 + ldc, m);
         c2v.intoArray(c, c0 + 2 * ldc, m);
@@ -288,21 +273,22 @@ final class AttentionKernels {
     }
 
     private static void tile1x1(float[] a, int a0, int kk, float[] bm, int b0, int ldb, float[] c, int c0,
-                                boolean accumulate, int width) {
+                                int width) {
         VectorMask<Float> m = S.indexInRange(0, width);
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < kk; j++) {
             acc = Simd.fma(FloatVector.broadcast(S, a[a0 + j]), FloatVector.fromArray(S, bm, b0 + j * ldb, m), acc);
         }
-        if (accumulate) {
-            acc = acc.add(FloatVector.fromArray(S, c, c0, m));
-        }
         acc.intoArray(c, c0, m);
     }
 
     private static void check(String kernel, int batch, int tq, int tk, int dh, int dv, float[] q, float[] k,
-                              float[] v, Masking masking) {
+                              float[] v, Masking masking, Layout layout) {
         Check.nonNegative(kernel, "batch", batch);
+        if (layout.heads() < 1 || batch % layout.heads() != 0) {
+            throw new KernelArgumentException(kernel + ": heads must be >= 1 and divide batch " + batch + ", got "
+                    + layout.heads());
+        }
         Check.nonNegative(kernel, "tq", tq);
         Check.nonNegative(kernel, "tk", tk);
         Check.nonNegative(kernel, "dh", dh);

@@ -35,19 +35,21 @@ public final class BertSelfAttention extends Module {
         int n = x.dim(0);
         int t = x.dim(1);
         int d = x.dim(2);
-        Tensor q = splitHeads(call("query", x), n, t);
-        Tensor k = splitHeads(call("key", x), n, t);
-        Tensor v = splitHeads(call("value", x), n, t);
-        Tensor context;
         if (isTraining() && attentionDropout > 0) {
-            // Dropout sits between the softmax and the product with V, so spell attention out; otherwise use the
-            // attention op, which a backend may fuse.
+            // Dropout sits between the softmax and the product with V, so spell attention out.
+            Tensor q = splitHeads(call("query", x), n, t);
+            Tensor k = splitHeads(call("key", x), n, t);
+            Tensor v = splitHeads(call("value", x), n, t);
             Tensor scores = Ops.scale(Ops.matmul(q, k, false, true), 1.0 / Math.sqrt(q.dim(3)));
-            context = Ops.matmul(call("dropout", Ops.softmax(scores, mask)), v, false, false);
-        } else {
-            context = Ops.attention(q, k, v, mask);
+            Tensor context = Ops.matmul(call("dropout", Ops.softmax(scores, mask)), v, false, false);
+            return Ops.permute(context, 0, 2, 1, 3).reshape(n, t, d);
         }
-        return Ops.permute(context, 0, 2, 1, 3).reshape(n, t, d);
+        // The attention op on the projections as they come out of the linear layers ([N, T, H, d/H], a free reshape):
+        // a backend may fuse it, and no head split or merge is copied.
+        Tensor q = call("query", x).reshape(n, t, heads, -1);
+        Tensor k = call("key", x).reshape(n, t, heads, -1);
+        Tensor v = call("value", x).reshape(n, t, heads, -1);
+        return Ops.attentionHeadsLast(q, k, v, mask).reshape(n, t, d);
     }
 
     /** [N, T, d] → [N, H, T, d/H]. */
