@@ -220,6 +220,15 @@ public interface Backend {
      */
     void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape);
 
+    /**
+     * Inverted dropout with a counter-based mask: {@code y[i] = keep(key, i) ? x[i]·scale : 0} for n elements, where
+     * {@code keep} is {@link CounterRandom#keep(long, long, long) CounterRandom.keep(key, i, dropThreshold(p))} and
+     * scale is {@code 1/(1−p)} ({@link CounterRandom#keepScaleF32} in float32). Every backend draws the same bits, so
+     * masks are identical across backends and thread counts. The backward pass is the same call on dy (the mask is
+     * regenerated, never stored). y may be x.
+     */
+    void dropout(Storage x, Storage y, long n, double p, long key);
+
     /** {@code y[i] = alpha·x[i] + beta·y[i]} for n elements (beta 0: y not read). */
     void axpby(long n, double alpha, Storage x, double beta, Storage y);
 
@@ -307,4 +316,18 @@ public interface Backend {
 
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);
+
+    /**
+     * The sum of {@link #sumOfSquares(Storage, long)} over several storages (a global gradient norm), with one
+     * read-back: a device backend accumulates every part where it lives and returns one number.
+     *
+     * @param xs storages; element counts in {@code ns}
+     */
+    default double sumOfSquares(Storage[] xs, long[] ns) {
+        double total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            total += sumOfSquares(xs[i], ns[i]);
+        }
+        return total;
+    }
 }

@@ -4,6 +4,7 @@ import dev.balora.core.io.AtomicFiles;
 import dev.balora.core.optim.AdamW;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.NoGrad;
+import dev.balora.core.tensor.StorageScope;
 import dev.balora.core.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,9 @@ import java.util.Map;
  * stop on a non-finite loss or gradient, clip, update with {@code lr(t)}, clear gradients. Then log; every
  * {@code evalEvery} steps evaluate; every {@code checkpointEvery} steps checkpoint. At the end: evaluate,
  * checkpoint (when checkpointing is on) and write {@code summary.json}.
+ *
+ * <p>Device memory: each optimizer step and each evaluation runs inside a {@link StorageScope}, so tensors the task
+ * computes are released when it ends; a task that caches a tensor across steps must {@link StorageScope#keep} it.
  *
  * <p>Reproducibility: the data order depends only on (seed, epoch), per-micro-batch randomness only on
  * (seed, step, micro-batch), so a checkpoint's (step, epoch, index in epoch) plus parameters and AdamW moments
@@ -214,6 +218,14 @@ public final class Trainer {
         }
 
         private void step(int[] order) throws IOException {
+            // Everything the step computes on a device is released when it ends (StorageScope): GPU memory is
+            // recycled every step instead of whenever Java's garbage collector happens to run.
+            try (StorageScope ignored = StorageScope.open()) {
+                stepInScope(order);
+            }
+        }
+
+        private void stepInScope(int[] order) throws IOException {
             long began = System.nanoTime();
             long stepNo = p.step + 1;
             int micro = config.microBatchSize();
@@ -225,7 +237,7 @@ public final class Trainer {
                 StepContext ctx = new StepContext(p.step, total, p.epoch, j,
                         DataOrder.microBatchSeed(config.seed(), p.step, j));
                 MicroBatchLoss loss = task.loss(ids, ctx);
-                double value = loss.total().item();
+                double value = loss.totalValue();
                 LossCheck.requireFinite(loss, value, stepNo, "epoch " + p.epoch + ", micro-batch " + j);
                 Tensor t = loss.total();
                 // Weight 1/k: the accumulated gradient is that of the mean of the k micro-batch losses.
@@ -253,7 +265,7 @@ public final class Trainer {
         private Map<String, Double> evaluate() throws IOException {
             long began = System.nanoTime();
             Evaluation e;
-            try (NoGrad ignored = NoGrad.enter()) {
+            try (NoGrad ignored = NoGrad.enter(); StorageScope scope = StorageScope.open()) {
                 e = task.evaluate();
             }
             EvalRecord r = new EvalRecord(p.step, epochProgress(), e.metrics(), (System.nanoTime() - began) / 1e9);

@@ -2,6 +2,8 @@ package dev.balora.kernels.cuda;
 
 import dev.balora.core.backend.Backend;
 import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.CounterRandom;
+import dev.balora.core.backend.IntUploadCache;
 import dev.balora.core.backend.UnaryOp;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Storage;
@@ -335,6 +337,20 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** One grid-stride kernel: the mask bits are computed per element on the device ({@code counter_bits}). */
+    @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        long threshold = CounterRandom.dropThreshold(p);
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(f32(x, "x", "dropout")).ptr(f32(y, "y", "dropout")).i64(n).i64(key).i64(threshold)
+                    .f32(CounterRandom.keepScaleF32(p));
+            device.launch(Kernel.DROPOUT, device.gridFor(n, 256), 256, args);
+        }
+    }
+
     @Override
     public void axpby(long n, double alpha, Storage x, double beta, Storage y) {
         if (n == 0) {
@@ -482,22 +498,47 @@ public final class CudaBackend implements Backend {
 
     // ---- gathers, losses, optimizer ---------------------------------------------------------------------------
 
-    /** Host int[] → a temporary device block, returned to the allocator on close. */
+    /** A device copy of a host int[]: a block of the allocator. */
+    private record DeviceIntBlock(long address, long bytes) {}
+
+    /**
+     * Uploaded index arrays by content (ids, positions, token types, targets): positions and types never change and
+     * a step's forward and backward pass the same targets, so each distinct array is uploaded once while it is among
+     * the 32 most recently used.
+     */
+    private final IntUploadCache<DeviceIntBlock> intUploads = new IntUploadCache<>(32, this::uploadInts,
+            this::freeInts);
+
+    private DeviceIntBlock uploadInts(int[] values) {
+        long bytes = Math.max(4L, (long) values.length * Integer.BYTES);
+        long address = device.allocator().acquire(bytes);
+        if (values.length > 0) {
+            device.upload(address, values);
+        }
+        return new DeviceIntBlock(address, bytes);
+    }
+
+    private void freeInts(DeviceIntBlock b) {
+        device.allocator().release(b.address(), b.bytes());
+    }
+
+    /** A host int[] on the device for one call: cached by content, or (very long arrays) returned after the call. */
     private final class DeviceInts implements AutoCloseable {
         final long address;
-        final long bytes;
+        private final DeviceIntBlock block;
+        private final boolean cached;
 
         DeviceInts(int[] values, String what) {
-            bytes = (long) values.length * Integer.BYTES;
-            address = device.allocator().acquire(bytes);
-            if (values.length > 0) {
-                device.upload(address, values);
-            }
+            block = intUploads.get(values);
+            cached = IntUploadCache.isCached(values.length);
+            address = block.address();
         }
 
         @Override
         public void close() {
-            device.allocator().release(address, bytes);
+            if (!cached) {
+                device.allocator().release(block.address(), block.bytes());
+            }
         }
     }
 
@@ -596,16 +637,27 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double sumOfSquares(Storage x, long n) {
-        long xA = f32(x, "x", "sumOfSquares");
-        if (n == 0) {
-            return 0.0;
-        }
+        return sumOfSquares(new Storage[] {x}, new long[] {n});
+    }
+
+    /**
+     * Every part accumulates into one device double (the kernel adds its block sums with atomics), then one read-back:
+     * a global gradient norm over 74 adapter tensors costs 74 launches and one wait, not 74 waits.
+     */
+    @Override
+    public double sumOfSquares(Storage[] xs, long[] ns) {
         long result = device.allocator().acquire(Double.BYTES);
         try {
             device.memsetZero(result, Double.BYTES);
-            try (KernelArgs args = new KernelArgs()) {
-                args.ptr(xA).i64(n).ptr(result);
-                device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(n, 256), 256, args);
+            for (int i = 0; i < xs.length; i++) {
+                long xA = f32(xs[i], "x", "sumOfSquares");
+                if (ns[i] == 0) {
+                    continue;
+                }
+                try (KernelArgs args = new KernelArgs()) {
+                    args.ptr(xA).i64(ns[i]).ptr(result);
+                    device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(ns[i], 256), 256, args);
+                }
             }
             try (DoublePointer host = new DoublePointer(1)) {
                 device.memcpy(host, DevicePointers.raw(result), Double.BYTES, cudart.cudaMemcpyDeviceToHost, "sumOfSquares result");

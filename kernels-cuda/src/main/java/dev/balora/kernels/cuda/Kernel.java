@@ -9,6 +9,7 @@ enum Kernel {
     UNARY_BWD("elementwise", "unary_bwd_f32"),
     BINARY_BCAST("elementwise", "binary_bcast_f32"),
     AXPBY("elementwise", "axpby_f32"),
+    DROPOUT("elementwise", "dropout_f32"),
     FILL_F32("elementwise", "fill_f32"),
     FILL_F64("elementwise", "fill_f64"),
     SUM_INTO("reduce", "sum_into_f32"),

@@ -1,5 +1,6 @@
 package dev.balora.kernels.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -305,6 +306,31 @@ class CudaParityTest {
                 (i == 0 ? REF : cuda).axpby(n, 1.7, x[i], beta, y[i]);
             }
             assertClose(y[0], y[1], 1e-6, "axpby beta=" + beta);
+        }
+    }
+
+    /** The counter-based mask is the same bits on the GPU: every value equal, bit for bit, in place too. */
+    @Test
+    void dropoutMasksAndValuesAreBitIdentical() {
+        for (int n : new int[] {1, 777, 65537, 6_291_456}) {
+            for (double p : new double[] {0.1, 0.5}) {
+                long key = rnd.nextLong();
+                float[] x = random(n);
+                Storage[] in = both(x);
+                Storage ref = REF.allocate(DType.F32, n);
+                Storage dev = cuda.allocate(DType.F32, n);
+                REF.dropout(in[0], ref, n, p, key);
+                cuda.dropout(in[1], dev, n, p, key);
+                float[] e = REF.toFloatArray(ref);
+                float[] a = cuda.toFloatArray(dev);
+                for (int i = 0; i < n; i++) {
+                    if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
+                        fail("dropout n=" + n + " p=" + p + " [" + i + "]: reference " + e[i] + ", cuda " + a[i]);
+                    }
+                }
+                cuda.dropout(in[1], in[1], n, p, key); // in place
+                assertArrayEquals(a, cuda.toFloatArray(in[1]), "in place");
+            }
         }
     }
 
