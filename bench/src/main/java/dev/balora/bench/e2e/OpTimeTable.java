@@ -104,8 +104,9 @@ public final class OpTimeTable {
         }
         sb.append('\n');
         for (int t : threads) {
-            sb.append(String.format(Locale.ROOT, "%d thread(s): load average %.2f, %s%n", t,
-                    byThreads.get(t).path("loadAverage").asDouble(), byThreads.get(t).path("host").asText("")));
+            sb.append(String.format(Locale.ROOT, "%d thread(s): %.0f MiB allocated per step, load average %.2f, %s%n", t,
+                    byThreads.get(t).path("allocatedMibPerStep").asDouble(), byThreads.get(t).path("loadAverage").asDouble(),
+                    byThreads.get(t).path("host").asText("")));
         }
         return sb.toString();
     }

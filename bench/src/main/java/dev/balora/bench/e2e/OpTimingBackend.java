@@ -39,6 +39,7 @@ public final class OpTimingBackend implements Backend {
 
     private final Backend inner;
     private final Map<String, Tally> tallies = new TreeMap<>();
+    private long allocatedBytes;
 
     /** Wraps {@code inner}; its name and facts are reported unchanged. */
     public OpTimingBackend(Backend inner) {
@@ -53,6 +54,12 @@ public final class OpTimingBackend implements Backend {
     /** Forgets everything counted so far (call after warm-up). */
     public void reset() {
         tallies.clear();
+        allocatedBytes = 0;
+    }
+
+    /** @return bytes of storage allocated through this backend since the last {@link #reset} */
+    public long allocatedBytes() {
+        return allocatedBytes;
     }
 
     private void time(String key, Runnable body) {
@@ -91,6 +98,7 @@ public final class OpTimingBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, long n) {
+        allocatedBytes += n * (dtype == DType.F64 ? 8 : 4);
         return time("allocate", () -> inner.allocate(dtype, n));
     }
 
@@ -150,18 +158,18 @@ public final class OpTimingBackend implements Backend {
     @Override
     public void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
                           Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
-                          int causalRows, int causalOffset, Storage o) {
+                          int causalRows, int causalOffset, double dropoutP, long dropoutKey, Storage o) {
         time("attention", () -> inner.attention(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask,
-                maskDiv, maskMod, causal, causalRows, causalOffset, o));
+                maskDiv, maskMod, causal, causalRows, causalOffset, dropoutP, dropoutKey, o));
     }
 
     @Override
     public void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
                                   double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
-                                  boolean causal, int causalRows, int causalOffset, Storage dO, Storage dq, Storage dk,
-                                  Storage dvOut) {
+                                  boolean causal, int causalRows, int causalOffset, double dropoutP, long dropoutKey,
+                                  Storage dO, Storage dq, Storage dk, Storage dvOut) {
         time("attentionBackward", () -> inner.attentionBackward(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q,
-                k, v, mask, maskDiv, maskMod, causal, causalRows, causalOffset, dO, dq, dk, dvOut));
+                k, v, mask, maskDiv, maskMod, causal, causalRows, causalOffset, dropoutP, dropoutKey, dO, dq, dk, dvOut));
     }
 
     @Override
@@ -177,6 +185,11 @@ public final class OpTimingBackend implements Backend {
     @Override
     public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape) {
         time("binary " + op, () -> inner.binary(op, a, aStrides, b, bStrides, out, outShape));
+    }
+
+    @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        time("dropout", () -> inner.dropout(x, y, n, p, key));
     }
 
     @Override

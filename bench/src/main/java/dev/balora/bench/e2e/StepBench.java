@@ -126,6 +126,7 @@ public final class StepBench {
             }
         }
         if (timing != null) {
+            r.put("allocatedMibPerStep", timing.allocatedBytes() / 1048576.0 / cfg.steps());
             ObjectNode ops = r.putObject("opMsPerStep");
             ObjectNode calls = r.putObject("opCallsPerStep");
             timing.tallies().entrySet().stream()

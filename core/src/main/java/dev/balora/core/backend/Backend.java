@@ -101,21 +101,27 @@ public interface Backend {
      * o [.., tq, dv]. Layout: {@code heads} blocks per sequence, stored heads-major [N, heads, T, d] (every block's rows
      * contiguous), or, with {@code headsInterleaved}, [N, T, heads, d]: the output of a linear layer reshaped, so no
      * split or merge of the heads is needed. The [tq, tk] score rows are masked as {@link #softmax} masks its rows,
-     * global score row {@code b·tq + i} (mask may be null). Only o is written: a fused backend keeps the scores and
-     * probabilities in scratch space, and {@link #attentionBackward} recomputes them.
+     * global score row {@code b·tq + i} (mask may be null). With {@code dropoutP > 0} the probabilities are dropped
+     * out as {@link #dropout} would drop the heads-major [batch, tq, tk] probability tensor with {@code dropoutKey}
+     * (element {@code (b·tq + i)·tk + j}), whatever the layout: the same masks as softmax, then dropout, then the
+     * product. Only o is written: a fused backend keeps the scores and probabilities in scratch space, and
+     * {@link #attentionBackward} recomputes them (and regenerates the dropout mask).
      *
      * <p>The default composes {@link #copyStrided} (for the interleaved layout), {@link #gemm} and {@link #softmax}
      * through temporary [batch·tq, tk] buffers.
      */
     default void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
                            Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
-                           int causalRows, int causalOffset, Storage o) {
+                           int causalRows, int causalOffset, double dropoutP, long dropoutKey, Storage o) {
         Storage qc = headsMajor(q, batch, heads, headsInterleaved, tq, dh, true);
         Storage kc = headsMajor(k, batch, heads, headsInterleaved, tk, dh, true);
         Storage vc = headsMajor(v, batch, heads, headsInterleaved, tk, dv, true);
         Storage oc = headsInterleaved ? allocate(o.dtype(), (long) batch * tq * dv) : o;
         Storage p = attentionProbabilities(batch, tq, tk, dh, scale, qc, kc, mask, maskDiv, maskMod, causal, causalRows,
                 causalOffset);
+        if (dropoutP > 0) {
+            dropout(p, p, (long) batch * tq * tk, dropoutP, dropoutKey);
+        }
         gemm(false, false, batch, tq, dv, tk, 1.0, p, 0, (long) tq * tk, vc, 0, (long) tk * dv, 0.0, oc, 0, (long) tq * dv);
         if (headsInterleaved) {
             interleave(oc, o, batch, heads, tq, dv);
@@ -123,14 +129,15 @@ public interface Backend {
     }
 
     /**
-     * Gradients of {@link #attention} given {@code dO} (o's shape and layout): {@code dv = Pᵀ·dO},
-     * {@code dS = P⊙(dP − Σ dP⊙P)} with {@code dP = dO·vᵀ}, {@code dq = scale·dS·k}, {@code dk = scale·dSᵀ·q}, in the
-     * inputs' layout. Outputs are overwritten; any may be null (not needed). P is recomputed from q and k.
+     * Gradients of {@link #attention} given {@code dO} (o's shape and layout): with D the dropout (identity when
+     * {@code dropoutP} is 0), {@code dv = D(P)ᵀ·dO}, {@code dS = P⊙(dP − Σ dP⊙P)} with {@code dP = D(dO·vᵀ)},
+     * {@code dq = scale·dS·k}, {@code dk = scale·dSᵀ·q}, in the inputs' layout. Outputs are overwritten; any may be
+     * null (not needed). P and the dropout mask are recomputed.
      */
     default void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
                                    double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
-                                   boolean causal, int causalRows, int causalOffset, Storage dO, Storage dq, Storage dk,
-                                   Storage dvOut) {
+                                   boolean causal, int causalRows, int causalOffset, double dropoutP, long dropoutKey,
+                                   Storage dO, Storage dq, Storage dk, Storage dvOut) {
         Storage qc = headsMajor(q, batch, heads, headsInterleaved, tq, dh, true);
         Storage kc = headsMajor(k, batch, heads, headsInterleaved, tk, dh, true);
         Storage vc = headsMajor(v, batch, heads, headsInterleaved, tk, dv, true);
@@ -138,9 +145,16 @@ public interface Backend {
         Storage p = attentionProbabilities(batch, tq, tk, dh, scale, qc, kc, mask, maskDiv, maskMod, causal, causalRows,
                 causalOffset);
         long pStride = (long) tq * tk;
+        long pn = batch * pStride;
         if (dvOut != null) {
+            Storage dropped = p;
+            if (dropoutP > 0) {
+                dropped = allocate(q.dtype(), pn);
+                dropout(p, dropped, pn, dropoutP, dropoutKey);
+            }
             Storage dvc = headsMajor(dvOut, batch, heads, headsInterleaved, tk, dv, false);
-            gemm(true, false, batch, tk, dv, tq, 1.0, p, 0, pStride, dOc, 0, (long) tq * dv, 0.0, dvc, 0, (long) tk * dv);
+            gemm(true, false, batch, tk, dv, tq, 1.0, dropped, 0, pStride, dOc, 0, (long) tq * dv, 0.0, dvc, 0,
+                    (long) tk * dv);
             if (headsInterleaved) {
                 interleave(dvc, dvOut, batch, heads, tk, dv);
             }
@@ -150,6 +164,9 @@ public interface Backend {
         }
         Storage dP = allocate(q.dtype(), (long) batch * tq * tk);
         gemm(false, true, batch, tq, tk, dv, 1.0, dOc, 0, (long) tq * dv, vc, 0, (long) tk * dv, 0.0, dP, 0, pStride);
+        if (dropoutP > 0) {
+            dropout(dP, dP, pn, dropoutP, dropoutKey);
+        }
         Storage dS = allocate(q.dtype(), (long) batch * tq * tk);
         softmaxBackward(p, dP, dS, batch * tq, tk, false);
         if (dq != null) {

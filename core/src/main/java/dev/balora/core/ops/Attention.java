@@ -23,7 +23,7 @@ public final class Attention {
      * @return softmax(q·kᵀ/√dh + mask)·v, [N, H, Tq, dv]
      */
     public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, RowMask mask) {
-        return apply(q, k, v, mask, false);
+        return apply(q, k, v, mask, false, 0.0, 0L);
     }
 
     /**
@@ -36,10 +36,25 @@ public final class Attention {
      * @return softmax(q·kᵀ/√dh + mask)·v per head, [N, Tq, H, dv]
      */
     public static Tensor scaledDotProductHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask) {
-        return apply(q, k, v, mask, true);
+        return apply(q, k, v, mask, true, 0.0, 0L);
     }
 
-    private static Tensor apply(Tensor q, Tensor k, Tensor v, RowMask mask, boolean headsLast) {
+    /**
+     * {@link #scaledDotProductHeadsLast} with inverted dropout on the attention probabilities (training): the
+     * probabilities are dropped exactly as {@link InvertedDropout#dropout(Tensor, double, long)} with {@code key}
+     * would drop the [N, H, Tq, Tk] probability tensor of the spelled-out attention (softmax, dropout, product with
+     * v), so both give the same masks; here the probabilities never exist as a tensor.
+     *
+     * @param p   drop probability in [0, 1)
+     * @param key the mask's key ({@code Dropout#nextKey})
+     */
+    public static Tensor scaledDotProductHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask, double p, long key) {
+        dev.balora.core.backend.CounterRandom.dropThreshold(p); // validates p
+        return apply(q, k, v, mask, true, p, key);
+    }
+
+    private static Tensor apply(Tensor q, Tensor k, Tensor v, RowMask mask, boolean headsLast, double dropP,
+                                long dropKey) {
         String layout = headsLast ? "[N, T, H, d]" : "[N, H, T, d]";
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
             throw new ShapeMismatchException("attention: q, k, v must be " + layout + "; got " + Arrays.toString(q.shape())
@@ -70,14 +85,16 @@ public final class Attention {
         var maskStorage = mask.additive() == null ? null : mask.additive().storage();
         Tensor o = headsLast ? OpSupport.empty(q, q.dim(0), tq, heads, dv) : OpSupport.empty(q, q.dim(0), heads, tq, dv);
         q.backend().attention(batch, heads, headsLast, tq, tk, dh, dv, scale, q.storage(), k.storage(), v.storage(),
-                maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(), o.storage());
+                maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(), mask.causalOffset(), dropP, dropKey,
+                o.storage());
         return Autograd.record("attention", o, g -> {
             Tensor dq = q.requiresGrad() ? OpSupport.empty(q, q.shape()) : null;
             Tensor dk = k.requiresGrad() ? OpSupport.empty(k, k.shape()) : null;
             Tensor dvT = v.requiresGrad() ? OpSupport.empty(v, v.shape()) : null;
             q.backend().attentionBackward(batch, heads, headsLast, tq, tk, dh, dv, scale, q.storage(), k.storage(),
                     v.storage(), maskStorage, mask.div(), mask.mod(), mask.causal(), mask.causalRows(),
-                    mask.causalOffset(), g.storage(), dq == null ? null : dq.storage(), dk == null ? null : dk.storage(),
+                    mask.causalOffset(), dropP, dropKey, g.storage(), dq == null ? null : dq.storage(),
+                    dk == null ? null : dk.storage(),
                     dvT == null ? null : dvT.storage());
             if (dq != null) {
                 q.accumulateGrad(dq);

@@ -68,5 +68,6 @@ public final class Ops {
     public static Tensor mse(Tensor a, Tensor b) { return Losses.mse(a, b); }
     public static Tensor attention(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProduct(q, k, v, mask); }
     public static Tensor attentionHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProductHeadsLast(q, k, v, mask); }
+    public static Tensor attentionHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask, double dropoutP, long dropoutKey) { return Attention.scaledDotProductHeadsLast(q, k, v, mask, dropoutP, dropoutKey); }
     public static Tensor lowRankLinear(Tensor x, Tensor wRes, Tensor bias, Tensor a, Tensor b, double s) { return LowRankLinear.apply(x, wRes, bias, a, b, s); }
 }

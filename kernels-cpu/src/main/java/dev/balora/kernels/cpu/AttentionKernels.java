@@ -31,6 +31,7 @@ final class AttentionKernels {
         float[] grad = new float[0];
         float[] transposed = new float[0];
         float[] transposed2 = new float[0];
+        float[] dropped = new float[0];
 
         static float[] ensure(float[] a, int n) {
             return a.length >= n ? a : new float[n];
@@ -55,6 +56,29 @@ final class AttentionKernels {
         }
     }
 
+    /**
+     * Dropout on the probabilities: element (b·tq + i)·tk + j of the heads-major probability tensor is kept by
+     * {@link dev.balora.core.backend.CounterRandom#keep} with {@code key}, exactly as the dropout kernel would keep it
+     * on that tensor; {@link #NONE} when p is 0.
+     */
+    record Drop(double p, long key, long threshold, float scale) {
+        static final Drop NONE = new Drop(0, 0, 0, 1f);
+
+        static Drop of(double p, long key) {
+            return p == 0 ? NONE : new Drop(p, key, dev.balora.core.backend.CounterRandom.dropThreshold(p),
+                    dev.balora.core.backend.CounterRandom.keepScaleF32(p));
+        }
+
+        boolean active() {
+            return p > 0;
+        }
+
+        /** Applies the dropout to block b's [tq, tk] rows held in src (scratch) into dst. */
+        void apply(float[] src, float[] dst, int b, int tq, int tk) {
+            DropoutKernel.slice(src, dst, 0, tq * tk, (long) b * tq * tk, threshold, scale, key);
+        }
+    }
+
     /** The masking of the [Tq, Tk] score rows, as {@link SoftmaxKernels#forward} takes it. */
     record Masking(float[] mask, int maskDiv, int maskMod, boolean causal, int causalRows, int causalOffset) {
         /** The first unmasked-by-causality column count of global score row r. */
@@ -76,7 +100,7 @@ final class AttentionKernels {
      * v [.., tk, dv], o [.., tq, dv] in {@code layout}.
      */
     static void forward(int batch, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k, float[] v,
-                        Masking masking, Layout layout, float[] o) {
+                        Masking masking, Layout layout, Drop drop, float[] o) {
         check("attention", batch, tq, tk, dh, dv, q, k, v, masking, layout);
         Check.fits("attention", "o", o, (long) batch * tq * dv, "batch·tq·dv");
         int parts = Split.parts((long) batch * tq * tk, batch);
@@ -86,6 +110,9 @@ final class AttentionKernels {
             sc.transposed = Scratch.ensure(sc.transposed, dh * tk);
             for (int b = Split.start(batch, parts, p), end = Split.start(batch, parts, p + 1); b < end; b++) {
                 probabilities(b, tq, tk, dh, scale, q, k, masking, layout, sc.scores, sc.transposed);
+                if (drop.active()) {
+                    drop.apply(sc.scores, sc.scores, b, tq, tk);
+                }
                 rowsTimes(sc.scores, 0, tk, tq, tk, v, layout.base(b, tk, dv), layout.rowStride(dv), o,
                         layout.base(b, tq, dv), layout.rowStride(dv), dv);
             }
@@ -97,7 +124,7 @@ final class AttentionKernels {
      * wanted). P is recomputed from q and k.
      */
     static void backward(int batch, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k, float[] v,
-                         Masking masking, Layout layout, float[] dO, float[] dq, float[] dk, float[] dvOut) {
+                         Masking masking, Layout layout, Drop drop, float[] dO, float[] dq, float[] dk, float[] dvOut) {
         check("attentionBackward", batch, tq, tk, dh, dv, q, k, v, masking, layout);
         Check.fits("attentionBackward", "dO", dO, (long) batch * tq * dv, "batch·tq·dv");
         int parts = Split.parts((long) batch * tq * tk, batch);
@@ -108,15 +135,16 @@ final class AttentionKernels {
             sc.grad = Scratch.ensure(sc.grad, tq * tk);
             sc.transposed = Scratch.ensure(sc.transposed, big);
             sc.transposed2 = Scratch.ensure(sc.transposed2, big);
+            sc.dropped = Scratch.ensure(sc.dropped, drop.active() ? tq * tk : 0);
             for (int b = Split.start(batch, parts, p), end = Split.start(batch, parts, p + 1); b < end; b++) {
-                blockBackward(b, tq, tk, dh, dv, scale, q, k, v, masking, layout, dO, dq, dk, dvOut, sc);
+                blockBackward(b, tq, tk, dh, dv, scale, q, k, v, masking, layout, drop, dO, dq, dk, dvOut, sc);
             }
         });
     }
 
     private static void blockBackward(int b, int tq, int tk, int dh, int dv, float scale, float[] q, float[] k,
-                                      float[] v, Masking masking, Layout layout, float[] dO, float[] dq, float[] dk,
-                                      float[] dvOut, Scratch sc) {
+                                      float[] v, Masking masking, Layout layout, Drop drop, float[] dO, float[] dq,
+                                      float[] dk, float[] dvOut, Scratch sc) {
         float[] pr = sc.scores;
         float[] g = sc.grad;
         long qOff = layout.base(b, tq, dh);
@@ -127,16 +155,24 @@ final class AttentionKernels {
         int vRow = layout.rowStride(dv);
         probabilities(b, tq, tk, dh, scale, q, k, masking, layout, pr, sc.transposed);
         if (dvOut != null) {
-            // dV = Pᵀ·dO
-            transpose(pr, 0, tq, tk, tk, sc.transposed);
+            // dV = D(P)ᵀ·dO, D the dropout
+            float[] dropped = pr;
+            if (drop.active()) {
+                drop.apply(pr, sc.dropped, b, tq, tk);
+                dropped = sc.dropped;
+            }
+            transpose(dropped, 0, tq, tk, tk, sc.transposed);
             rowsTimes(sc.transposed, 0, tq, tk, tq, dO, oOff, vRow, dvOut, vOff, vRow, dv);
         }
         if (dq == null && dk == null) {
             return;
         }
-        // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ_j dP⊙P) (the softmax backward), scaled by the score scale.
+        // dP = D(dO·Vᵀ), then dS = P ⊙ (dP − Σ_j dP⊙P) (the softmax backward), scaled by the score scale.
         transpose(v, vOff, tk, dv, vRow, sc.transposed2);
         rowsTimes(dO, oOff, vRow, tq, dv, sc.transposed2, 0, tk, g, 0, tk, tk);
+        if (drop.active()) {
+            drop.apply(g, g, b, tq, tk);
+        }
         for (int i = 0; i < tq; i++) {
             softmaxGradRow(pr, g, i * tk, tk, scale);
         }

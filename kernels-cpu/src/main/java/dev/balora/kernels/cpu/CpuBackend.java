@@ -265,29 +265,31 @@ public final class CpuBackend implements Backend {
     @Override
     public void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
                           Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
-                          int causalRows, int causalOffset, Storage o) {
+                          int causalRows, int causalOffset, double dropoutP, long dropoutKey, Storage o) {
         if (fast("attention", q, k, v, mask, o)) {
             AttentionKernels.forward(batch, tq, tk, dh, dv, (float) scale, f(q), f(k), f(v),
                     new AttentionKernels.Masking(f(mask), maskDiv, maskMod, causal, causalRows, causalOffset),
-                    new AttentionKernels.Layout(heads, headsInterleaved), f(o));
+                    new AttentionKernels.Layout(heads, headsInterleaved), AttentionKernels.Drop.of(dropoutP, dropoutKey),
+                    f(o));
         } else {
             REF.attention(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv, maskMod, causal,
-                    causalRows, causalOffset, o);
+                    causalRows, causalOffset, dropoutP, dropoutKey, o);
         }
     }
 
     @Override
     public void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
                                   double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
-                                  boolean causal, int causalRows, int causalOffset, Storage dO, Storage dq, Storage dk,
-                                  Storage dvOut) {
+                                  boolean causal, int causalRows, int causalOffset, double dropoutP, long dropoutKey,
+                                  Storage dO, Storage dq, Storage dk, Storage dvOut) {
         if (fast("attentionBackward", q, k, v, mask, dO, dq, dk, dvOut)) {
             AttentionKernels.backward(batch, tq, tk, dh, dv, (float) scale, f(q), f(k), f(v),
                     new AttentionKernels.Masking(f(mask), maskDiv, maskMod, causal, causalRows, causalOffset),
-                    new AttentionKernels.Layout(heads, headsInterleaved), f(dO), f(dq), f(dk), f(dvOut));
+                    new AttentionKernels.Layout(heads, headsInterleaved), AttentionKernels.Drop.of(dropoutP, dropoutKey),
+                    f(dO), f(dq), f(dk), f(dvOut));
         } else {
             REF.attentionBackward(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv, maskMod,
-                    causal, causalRows, causalOffset, dO, dq, dk, dvOut);
+                    causal, causalRows, causalOffset, dropoutP, dropoutKey, dO, dq, dk, dvOut);
         }
     }
 
