@@ -20,6 +20,7 @@
 #   PROFILE=1 scripts/bench-e2e.sh               also a JFR profile of balora (lora, 1 thread), summarised
 #   OPTIMES=1 scripts/bench-e2e.sh               also balora's per-op wall times at each thread count
 #   NO_TORCH=1 scripts/bench-e2e.sh              balora only (no peer, no torch needed)
+#   AOT_AB=1 scripts/bench-e2e.sh                also balora's whole run without the ahead-of-time cache (BALORA_AOT=off)
 #   JAVA_EXTRA="-Xmx2g" scripts/bench-e2e.sh     extra JVM flags for balora's step runs (BALORA_JAVA_OPTS for whole runs)
 #
 # PyTorch: TORCH_PATH (default /tmp/torchpkg) is put on PYTHONPATH; install it offline with
@@ -93,22 +94,43 @@ torch_step() { # threads method cache dropout
     --out "$results"
 }
 
-# whole_run side threads: times one whole run with /usr/bin/time (wall, peak RSS of the process) and appends a line.
+# whole_run side threads [variant]: times one whole run with /usr/bin/time (wall, peak RSS of the process) and appends a
+# line. balora's time to the end of its first training step is when metrics.jsonl gets its first line (polled every
+# 0.1 s from the launch), the 10th step's end adds the trainer's own clock; the peer reports both itself.
+# Variant "aot-off" runs balora with BALORA_AOT=off (no ahead-of-time cache), for the warm-up comparison.
 whole_run() {
-  local side="$1" t="$2" dir="$out/run-$1-t$2" timing="$out/run.time" before rc=0
+  local side="$1" t="$2" variant="${3:-default}" dir="$out/run-$1-t$2" timing="$out/run.time" before rc=0 pid start
+  local first=-1 tenth=-1 aot=on
   rm -rf "$dir"
   before="$(load1)"
+  start="$(date +%s.%N)"
   if [[ "$side" == balora ]]; then
+    [[ "$variant" == aot-off ]] && aot=off
     # shellcheck disable=SC2086
-    BALORA_JAVA_OPTS="${BALORA_JAVA_OPTS:-} -Dbalora.threads=$t" pinned "$t" /usr/bin/time -f '%e %M' -o "$timing" \
-      ./balora finetune --train "$train_tsv" --eval "$eval_tsv" --method lora --max-steps "$RUN_STEPS" $RUN_ARGS \
-      --out "$dir" >"$out/run-$side.log" 2>&1 || rc=$?
+    BALORA_AOT="$aot" BALORA_JAVA_OPTS="${BALORA_JAVA_OPTS:-} -Dbalora.threads=$t" pinned "$t" \
+      /usr/bin/time -f '%e %M' -o "$timing" ./balora finetune --train "$train_tsv" --eval "$eval_tsv" --method lora \
+      --max-steps "$RUN_STEPS" $RUN_ARGS --out "$dir" >"$out/run-$side.log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      if [[ "$first" == -1 && -s "$dir/metrics.jsonl" ]]; then
+        first="$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.2f", n - s }')"
+      fi
+      sleep 0.1
+    done
+    wait "$pid" || rc=$?
+    if [[ "$first" != -1 && -f "$dir/metrics.jsonl" ]]; then
+      tenth="$(awk -F'"elapsed_s":' -v f="$first" 'NR == 1 { split($2, a, /[,}]/); e1 = a[1] }
+        NR == 10 { split($2, a, /[,}]/); printf "%.2f", f + a[1] - e1 }' "$dir/metrics.jsonl")"
+      [[ -n "$tenth" ]] || tenth=-1
+    fi
   else
     # shellcheck disable=SC2086
     OMP_NUM_THREADS="$t" MKL_NUM_THREADS="$t" RAYON_NUM_THREADS="$t" PYTHONPATH="$TORCH_PATH" pinned "$t" \
       /usr/bin/time -f '%e %M' -o "$timing" "$PYTHON" bench/peers/torch_finetune.py --weights "$out/lora.safetensors" \
       --tokenizer "$out/tokenizer.json" --train "$train_tsv" --eval "$eval_tsv" --max-steps "$RUN_STEPS" $RUN_ARGS \
       --threads "$t" --out "$dir" >"$out/run-$side.log" 2>&1 || rc=$?
+    first="$(grep -o '"firstStepEndSeconds": [0-9.]*' "$out/run-$side.log" | awk '{ printf "%.2f", $2 }')"
+    tenth="$(grep -o '"tenthStepEndSeconds": [-0-9.]*' "$out/run-$side.log" | awk '{ printf "%.2f", $2 }')"
   fi
   if [[ "$rc" != 0 ]]; then
     echo "bench-e2e: whole run ($side, $t threads) failed with status $rc; see $out/run-$side.log" >&2
@@ -116,9 +138,11 @@ whole_run() {
     exit 1
   fi
   read -r wall rss < <(tail -n1 "$timing")
-  printf '{"side":"%s","kind":"run","method":"lora","dropout":0.1,"threads":%d,"steps":%d,"runArgs":"%s","wallSeconds":%s,"peakRssKib":%s,"loadBefore":%s,"loadAverage":%s}\n' \
-    "$side" "$t" "$RUN_STEPS" "$RUN_ARGS" "$wall" "$rss" "$before" "$(load1)" >>"$results"
-  echo "bench-e2e: whole run $side, $t threads: ${wall} s, peak RSS $((rss / 1024)) MiB (load $before -> $(load1))" >&2
+  printf '{"side":"%s","kind":"run","variant":"%s","method":"lora","dropout":0.1,"threads":%d,"steps":%d,"runArgs":"%s","wallSeconds":%s,"peakRssKib":%s,"firstStepEndSeconds":%s,"tenthStepEndSeconds":%s,"loadBefore":%s,"loadAverage":%s}\n' \
+    "$side" "$variant" "$t" "$RUN_STEPS" "$RUN_ARGS" "$wall" "$rss" "${first:--1}" "${tenth:--1}" "$before" "$(load1)" \
+    >>"$results"
+  echo "bench-e2e: whole run $side ($variant), $t threads: ${wall} s, peak RSS $((rss / 1024)) MiB, step 1 done at" \
+    "${first} s, step 10 at ${tenth} s (load $before -> $(load1))" >&2
 }
 
 if [[ -z "${NO_TORCH:-}" ]]; then
@@ -162,6 +186,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     if [[ "$RUN" == 1 ]]; then
       whole_run balora "$t"
       [[ -z "${NO_TORCH:-}" ]] && whole_run torch "$t"
+      [[ -n "${AOT_AB:-}" ]] && whole_run balora "$t" aot-off
     fi
   done
 done
@@ -182,6 +207,7 @@ if [[ -n "${PROFILE:-}" ]]; then
   "$JAVA" $FLAGS -cp "$CP" dev.balora.bench.e2e.JfrOpProfile "$jfr"
 fi
 
+echo "host (this run): $("$JAVA" -cp "$CP" dev.balora.kernels.cpu.HostCpu)"
 echo "jdk: $("$JAVA" -version 2>&1 | head -n1); flags: $FLAGS ${JAVA_EXTRA:-}; pinned: $([[ "$PIN" == 1 ]] && echo yes || echo no)"
 echo "load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$JAVA" -cp "$CP" dev.balora.bench.e2e.ResultTable "$results"

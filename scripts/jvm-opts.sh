@@ -14,12 +14,13 @@
 #    the cache (JEP 483/515). The launcher makes the cache after a build (balora_make_aot_cache). BALORA_AOT=off
 #    turns it off.
 
-# Bytes one token keeps per encoder layer in a training step, in units of the hidden width h, the intermediate width i
-# and heads x max-length (the per-head attention rows); fitted to the heap after GC of StepBench runs (N x T = 16 x 64 ...
-# 32 x 128, MiniLM, dropout 0.1) and rounded up. See docs/benchmarks.md ("Memory").
-BALORA_BYTES_PER_H=${BALORA_BYTES_PER_H:-96}
-BALORA_BYTES_PER_I=${BALORA_BYTES_PER_I:-24}
-BALORA_BYTES_PER_HT=${BALORA_BYTES_PER_HT:-12}
+# Bytes one token keeps per encoder layer in a training step, per unit of the hidden width h and of the intermediate
+# width i (and per head x max-length, 0 since attention is fused and keeps no [T, T] rows): the heap after young GCs of
+# StepBench (MiniLM, dropout 0.1) grew by 477 MiB from 16 x 128 to 32 x 128 tokens, 40.7 KB per token-layer; 60 h + 12 i
+# is 41.5 KB. See docs/benchmarks.md ("Memory").
+BALORA_BYTES_PER_H=${BALORA_BYTES_PER_H:-60}
+BALORA_BYTES_PER_I=${BALORA_BYTES_PER_I:-12}
+BALORA_BYTES_PER_HT=${BALORA_BYTES_PER_HT:-0}
 
 balora_user_heap() { # true when the user already chose a heap size
   local o

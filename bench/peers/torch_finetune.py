@@ -32,7 +32,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_step import Peer, read_safetensors, proc_status  # noqa: E402
+from torch_step import Peer, process_start_time, read_safetensors, proc_status  # noqa: E402
 
 TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
            "attention.output.dense", "intermediate.dense", "output.dense")
@@ -123,6 +123,7 @@ def main():
     from tokenizers import Tokenizer
 
     t_import = time.time()
+    t_process = process_start_time()  # the interpreter's start, before T_START
     train_texts, train_labels = read_tsv(a.train)
     eval_texts, eval_labels = read_tsv(a.eval)
     eval_texts, eval_labels = stratified_subset(eval_texts, eval_labels, a.max_eval, a.seed)
@@ -143,6 +144,7 @@ def main():
     order, pos, epoch = [], 0, 0
     losses = []
     first_step_end = None
+    tenth_step_end = None
     model.training = True
     for step in range(a.max_steps):
         if pos + a.batch > len(order):
@@ -163,6 +165,8 @@ def main():
         losses.append(loss.item())
         if first_step_end is None:
             first_step_end = time.time()
+        if step == 9:
+            tenth_step_end = time.time()
     t_train = time.time()
 
     model.training = False
@@ -190,7 +194,8 @@ def main():
     r = {"side": "torch", "kind": "run", "method": "lora", "threads": a.threads, "steps": a.max_steps,
          "batch": a.batch, "maxLength": a.max_length, "dropout": a.dropout, "evalRows": len(eval_ids),
          "importSeconds": t_import - T_START, "setupSeconds": t_setup - t_import,
-         "firstStepEndSeconds": first_step_end - T_START, "trainSeconds": t_train - t_setup,
+         "firstStepEndSeconds": first_step_end - t_process,
+         "tenthStepEndSeconds": tenth_step_end - t_process if tenth_step_end else -1, "trainSeconds": t_train - t_setup,
          "evalSeconds": t_end - t_train, "inProcessSeconds": t_end - T_START, "accuracy": accuracy,
          "lastLoss": losses[-1], "peakRssKib": proc_status("VmHWM:"), "torch": torch.__version__,
          "loadAverage": os.getloadavg()[0]}

@@ -43,7 +43,7 @@ public final class ResultTable {
 
     /** The whole-run measurements of one side and thread count. */
     record RunGroup(String side, String config, int threads, List<Double> wallSeconds, List<Double> peakMib,
-                    List<Double> load) {}
+                    List<Double> load, List<Double> firstStepEnd, List<Double> tenthStepEnd) {}
 
     /** Everything read from the result files. */
     record Results(Map<String, Group> steps, Map<String, RunGroup> runs, Set<String> hosts) {
@@ -82,11 +82,15 @@ public final class ResultTable {
         int threads = r.get("threads").asInt();
         String config = config(r);
         if ("run".equals(r.path("kind").asText())) {
-            RunGroup g = results.runs().computeIfAbsent(key(side, config, threads), k -> new RunGroup(side, config,
-                    threads, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            String runConfig = config + ("aot-off".equals(r.path("variant").asText()) ? ", no AOT cache" : "");
+            RunGroup g = results.runs().computeIfAbsent(key(side, runConfig, threads), k -> new RunGroup(side,
+                    runConfig, threads, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>()));
             g.wallSeconds().add(r.get("wallSeconds").asDouble());
             g.peakMib().add(r.get("peakRssKib").asDouble() / 1024);
             addIfPresent(g.load(), r, "loadAverage", 1);
+            addIfPresent(g.firstStepEnd(), r, "firstStepEndSeconds", 1);
+            addIfPresent(g.tenthStepEnd(), r, "tenthStepEndSeconds", 1);
             return;
         }
         Group g = results.steps().computeIfAbsent(key(side, config, threads), k -> new Group(side, config, threads,
@@ -169,11 +173,13 @@ public final class ResultTable {
         }
         Map<String, RunGroup> runs = results.runs();
         if (!runs.isEmpty()) {
-            sb.append("\n| whole run | threads | side | runs | wall s median (min–max) | peak RSS MiB median (min–max) |"
-                    + " load avg median (min–max) |\n|---|---|---|---|---|---|---|\n");
+            sb.append("\n| whole run | threads | side | runs | wall s median (min–max) | start → end of step 1 s |"
+                    + " start → end of step 10 s | peak RSS MiB median (min–max) | load avg median (min–max) |"
+                    + "\n|---|---|---|---|---|---|---|---|---|\n");
             for (RunGroup g : runs.values()) {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s |%n", g.config(), g.threads(),
-                        g.side(), g.wallSeconds().size(), spread(g.wallSeconds(), 1), spread(g.peakMib(), 0),
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s | %s | %s |%n", g.config(),
+                        g.threads(), g.side(), g.wallSeconds().size(), spread(g.wallSeconds(), 1),
+                        spread(g.firstStepEnd(), 1), spread(g.tenthStepEnd(), 1), spread(g.peakMib(), 0),
                         spread(g.load(), 1)));
             }
             sb.append("\n| whole run | threads | wall balora / PyTorch | peak RSS balora / PyTorch |\n|---|---|---|---|\n");

@@ -62,7 +62,8 @@ class ResultTableTest {
         assertTrue(table.contains("| 1.5 (1.5–1.5) | 9.0 (6.0) |"), table);
         assertTrue(table.contains("| lora, dropout 0 | 1 | balora | 1 / 1 | 3.00 (3.00–3.00) |"), table);
         assertTrue(table.contains("| balora | 0.1 | 2 | – | – | – | 2.00× |"), table);
-        assertTrue(table.contains("| lora, dropout 0.1 | 1 | balora | 1 | 90.0 (90.0–90.0) | 2048 (2048–2048) |"), table);
+        assertTrue(table.contains("| lora, dropout 0.1 | 1 | balora | 1 | 90.0 (90.0–90.0) | – | – | 2048 (2048–2048) |"),
+                table);
         assertTrue(table.contains("| lora, dropout 0.1 | 1 | 0.90× | 2.00× |"), table);
     }
 

@@ -24,6 +24,11 @@ import java.util.Set;
 public record HostCpu(String vendor, int family, int model, String name, int logical, boolean avx512, boolean avx2) {
     private static final HostCpu CURRENT = read(Path.of("/proc/cpuinfo"));
 
+    /** Prints {@link #describe()} of this machine (benchmark scripts print it beside their tables). */
+    public static void main(String[] args) {
+        System.out.println(current().describe());
+    }
+
     /** @return this machine's CPU (read once) */
     public static HostCpu current() {
         return CURRENT;
