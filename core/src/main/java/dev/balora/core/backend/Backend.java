@@ -27,6 +27,15 @@ public interface Backend {
     /** Allocates {@code n} zero-filled elements. */
     Storage allocate(DType dtype, long n);
 
+    /**
+     * Allocates {@code n} elements that the caller overwrites completely before reading any: a device backend skips
+     * clearing them (host backends may return zeros; {@link TransferCountingBackend} fills NaN so that a caller that
+     * reads before writing shows up in tests). Default: {@link #allocate}.
+     */
+    default Storage allocateForOverwrite(DType dtype, long n) {
+        return allocate(dtype, n);
+    }
+
     /** Copies a host float array into new storage of this backend. */
     Storage fromHost(float[] data);
 
@@ -330,6 +339,18 @@ public interface Backend {
      */
     void adamW(Storage param, Storage grad, Storage m, Storage v, long n, double lr, double beta1, double beta2,
                double eps, double weightDecay, double bc1, double bc2);
+
+    /**
+     * {@link #adamW(Storage, Storage, Storage, Storage, long, double, double, double, double, double, double, double)}
+     * over several parameters with the same hyper-parameters: a device backend updates them all in one launch (the
+     * adapter of a model is dozens of small tensors). Default: one call per parameter.
+     */
+    default void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                       double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        for (int i = 0; i < params.length; i++) {
+            adamW(params[i], grads[i], m[i], v[i], n[i], lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+        }
+    }
 
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);

@@ -29,7 +29,7 @@ public final class InvertedDropout {
         return Autograd.record("dropout", y, dy -> {
             Tensor dx = OpSupport.empty(dy, dy.shape());
             dy.backend().dropout(dy.storage(), dx.storage(), dy.numel(), p, key);
-            x.accumulateGrad(dx);
+            x.accumulateOwnedGrad(dx);
         }, x);
     }
 

@@ -54,7 +54,7 @@ public final class Losses {
             Tensor dx = OpSupport.empty(logits, rows, cols);
             b.binary(BinaryOp.MUL, unit.storage(), new long[] {cols, 1}, g.storage(), new long[] {0, 0}, dx.storage(),
                     new int[] {rows, cols});
-            logits.accumulateGrad(dx);
+            logits.accumulateOwnedGrad(dx);
         }, logits);
     }
 

@@ -51,6 +51,17 @@ public final class CudaBackend implements Backend {
         device.synchronize();
     }
 
+    /**
+     * @return device milliseconds and call counts per kernel (and per cuBLAS GEMM kind) since the last call, largest
+     *     first, as "name\tms\tcalls" lines; empty unless {@code -Dbalora.cuda.profile=true}
+     */
+    public java.util.List<String> drainKernelProfile() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        device.drainProfile().forEach((k, t) -> out.add(k + "\t" + String.format(java.util.Locale.ROOT, "%.3f", t.ms())
+                + "\t" + t.calls()));
+        return out;
+    }
+
     // ---- argument checks -------------------------------------------------------------------------------------
 
     static CudaStorage dev(Storage s, String arg, String op) {
@@ -91,6 +102,12 @@ public final class CudaBackend implements Backend {
 
     private CudaStorage allocateUninitialised(DType dtype, long n) {
         return new CudaStorage(device.allocator(), dtype, n);
+    }
+
+    /** No clearing: the caller's kernel writes every element (one memset launch less per op). */
+    @Override
+    public CudaStorage allocateForOverwrite(DType dtype, long n) {
+        return allocateUninitialised(dtype, n);
     }
 
     @Override
@@ -168,7 +185,7 @@ public final class CudaBackend implements Backend {
             device.memsetZero(c.address(), c.bytes());
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(c.address()).i64(c.size());
             if (c.dtype() == DType.F32) {
                 args.f32((float) value);
@@ -192,7 +209,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
             device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
                     device.gridFor(n, 256), 256, args);
@@ -291,7 +308,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(xA).ptr(mA).i32(rows).i32(cols).i32(k).f32((float) outside);
             device.launch(Kernel.ROW_TOPK_MASK, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -304,7 +321,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", "unary")).ptr(f32(y, "y", "unary")).i64(n);
             device.launch(Kernel.UNARY_FWD, device.gridFor(n, 256), 256, args);
         }
@@ -316,7 +333,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "unaryBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", o)).ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o))
                     .ptr(f32(dx, "dx", o)).i64(n);
             device.launch(Kernel.UNARY_BWD, device.gridFor(n, 256), 256, args);
@@ -330,7 +347,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(a, "a", "binary")).ptr(f32(b, "b", "binary"))
                     .ptr(f32(out, "out", "binary")).index8(ix).i64(n);
             device.launch(Kernel.BINARY_BCAST, device.gridFor(n, 256), 256, args);
@@ -344,7 +361,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", "dropout")).ptr(f32(y, "y", "dropout")).i64(n).i64(key).i64(threshold)
                     .f32(CounterRandom.keepScaleF32(p));
             device.launch(Kernel.DROPOUT, device.gridFor(n, 256), 256, args);
@@ -356,7 +373,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i64(n).f32((float) alpha).ptr(f32(x, "x", "axpby")).f32((float) beta).ptr(f32(y, "y", "axpby"));
             device.launch(Kernel.AXPBY, device.gridFor(n, 256), 256, args);
         }
@@ -387,7 +404,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(xAddr).ptr(outAddr).index8(ix).i64(n);
             device.launch(Kernel.SUM_INTO, device.gridFor(n, 256), 256, args);
         }
@@ -402,7 +419,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmax";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(mask, "mask", o))
                     .i32(mask == null ? 1 : maskDiv).i32(mask == null ? 1 : maskMod)
                     .i32(causal ? 1 : 0).i32(causal ? causalRows : 1).i32(causalOffset)
@@ -417,7 +434,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmaxBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o)).ptr(f32(dx, "dx", o)).i32(rows).i32(cols).i32(log ? 1 : 0);
             device.launch(Kernel.SOFTMAX_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -429,7 +446,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "layerNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32OrNull(beta, "beta", o))
                     .ptr(f32(y, "y", o)).ptr(f32(mean, "mean", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
@@ -448,13 +465,13 @@ public final class CudaBackend implements Backend {
         long xA = f32(x, "x", o);
         long meanA = f32(mean, "mean", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(meanA).ptr(rstdA).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.LAYERNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null || dbeta != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(meanA).ptr(rstdA).ptr(f32OrNull(dgamma, "dgamma", o))
                         .ptr(f32OrNull(dbeta, "dbeta", o)).i32(rows).i32(cols);
                 device.launch(Kernel.LAYERNORM_BWD_PARAMS, (cols + 255) / 256, 256, args);
@@ -468,7 +485,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "rmsNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32(y, "y", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
             device.launch(Kernel.RMSNORM_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -484,12 +501,12 @@ public final class CudaBackend implements Backend {
         long dyA = f32(dy, "dy", o);
         long xA = f32(x, "x", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(rstdA).ptr(f32(dx, "dx", o)).i32(rows).i32(cols);
             device.launch(Kernel.RMSNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(rstdA).ptr(f32(dgamma, "dgamma", o)).i32(rows).i32(cols);
                 device.launch(Kernel.RMSNORM_BWD_GAMMA, (cols + 255) / 256, 256, args);
             }
@@ -559,7 +576,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(tableA).ptr(d.address).ptr(f32(out, "out", "gatherRows")).i32(ids.length).i32(dim);
             device.launch(Kernel.GATHER_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -573,7 +590,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(dOut, "dOut", "scatterAddRows")).ptr(d.address).ptr(tableA).i32(ids.length).i32(dim);
             device.launch(Kernel.SCATTER_ADD_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -598,7 +615,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(logits, "logits", o)).ptr(t.address).i32(ignoreIndex).ptr(f32(loss, "loss", o))
                     .ptr(f32(probs, "probs", o)).i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -613,7 +630,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(probs, "probs", o)).ptr(t.address).i32(ignoreIndex).f32((float) scale).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_BWD, device.gridFor(n, 256), 256, args);
@@ -627,7 +644,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "adamW";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(param, "param", o)).ptr(f32(grad, "grad", o)).ptr(f32(m, "m", o)).ptr(f32(v, "v", o)).i64(n)
                     .f32((float) lr).f32((float) beta1).f32((float) beta2).f32((float) eps).f32((float) weightDecay)
                     .f32((float) bc1).f32((float) bc2);
@@ -641,22 +658,26 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Every part accumulates into one device double (the kernel adds its block sums with atomics), then one read-back:
-     * a global gradient norm over 74 adapter tensors costs 74 launches and one wait, not 74 waits.
+     * Every part accumulates into one device double (up to 96 tensors per launch, each block adding its partial sum
+     * with one atomic), then one read-back: a global gradient norm over 74 adapter tensors is one launch and one wait.
      */
     @Override
     public double sumOfSquares(Storage[] xs, long[] ns) {
+        long[] addr = new long[xs.length];
+        long max = 0;
+        for (int i = 0; i < xs.length; i++) {
+            addr[i] = f32(xs[i], "x", "sumOfSquares");
+            max = Math.max(max, ns[i]);
+        }
         long result = device.allocator().acquire(Double.BYTES);
         try {
             device.memsetZero(result, Double.BYTES);
-            for (int i = 0; i < xs.length; i++) {
-                long xA = f32(xs[i], "x", "sumOfSquares");
-                if (ns[i] == 0) {
-                    continue;
-                }
-                try (KernelArgs args = new KernelArgs()) {
-                    args.ptr(xA).i64(ns[i]).ptr(result);
-                    device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(ns[i], 256), 256, args);
+            for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
+                int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
+                try (KernelArgs args = KernelArgs.pooled()) {
+                    args.sumSqTensors(addr, ns, from, count).ptr(result);
+                    device.launch(Kernel.SUM_OF_SQUARES_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256,
+                            args);
                 }
             }
             try (DoublePointer host = new DoublePointer(1)) {
@@ -665,6 +686,34 @@ public final class CudaBackend implements Backend {
             }
         } finally {
             device.allocator().release(result, Double.BYTES);
+        }
+    }
+
+    /** Up to 48 tensors per launch ({@code adamw_multi_f32}: the same arithmetic as the single-tensor kernel). */
+    @Override
+    public void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                      double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        String o = "adamW";
+        int k = params.length;
+        long[] pa = new long[k];
+        long[] ga = new long[k];
+        long[] ma = new long[k];
+        long[] va = new long[k];
+        long max = 0;
+        for (int i = 0; i < k; i++) {
+            pa[i] = f32(params[i], "param", o);
+            ga[i] = f32(grads[i], "grad", o);
+            ma[i] = f32(m[i], "m", o);
+            va[i] = f32(v[i], "v", o);
+            max = Math.max(max, n[i]);
+        }
+        for (int from = 0; from < k; from += KernelArgs.ADAMW_MULTI) {
+            int count = Math.min(KernelArgs.ADAMW_MULTI, k - from);
+            try (KernelArgs args = KernelArgs.pooled()) {
+                args.adamWTensors(pa, ga, ma, va, n, from, count).f32((float) lr).f32((float) beta1).f32((float) beta2)
+                        .f32((float) eps).f32((float) weightDecay).f32((float) bc1).f32((float) bc2);
+                device.launch(Kernel.ADAMW_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256, args);
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ enum Kernel {
     UNARY_BWD("elementwise", "unary_bwd_f32"),
     BINARY_BCAST("elementwise", "binary_bcast_f32"),
     AXPBY("elementwise", "axpby_f32"),
+    ADAMW_MULTI("adamw", "adamw_multi_f32"),
+    SUM_OF_SQUARES_MULTI("reduce", "sum_of_squares_multi_f32"),
     DROPOUT("elementwise", "dropout_f32"),
     FILL_F32("elementwise", "fill_f32"),
     FILL_F64("elementwise", "fill_f64"),

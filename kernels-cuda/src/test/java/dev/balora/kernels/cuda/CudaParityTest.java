@@ -334,6 +334,48 @@ class CudaParityTest {
         }
     }
 
+    /** 53 tensors of odd sizes: two launches of the multi-tensor kernel; the same bits as one call per tensor. */
+    @Test
+    void multiTensorAdamWAndSumOfSquaresEqualPerTensorCalls() {
+        int k = 53;
+        Storage[] p = new Storage[k];
+        Storage[] g = new Storage[k];
+        Storage[] m = new Storage[k];
+        Storage[] v = new Storage[k];
+        Storage[] p1 = new Storage[k];
+        Storage[] m1 = new Storage[k];
+        Storage[] v1 = new Storage[k];
+        long[] n = new long[k];
+        double expectedSq = 0;
+        for (int i = 0; i < k; i++) {
+            n[i] = 1 + (i * 977L) % 5000;
+            float[] pv = random((int) n[i]);
+            float[] gv = random((int) n[i]);
+            p[i] = cuda.fromHost(pv);
+            p1[i] = cuda.fromHost(pv);
+            g[i] = cuda.fromHost(gv);
+            m[i] = cuda.allocate(DType.F32, n[i]);
+            v[i] = cuda.allocate(DType.F32, n[i]);
+            m1[i] = cuda.allocate(DType.F32, n[i]);
+            v1[i] = cuda.allocate(DType.F32, n[i]);
+            expectedSq += REF.sumOfSquares(REF.fromHost(gv), n[i]);
+        }
+        for (int step = 1; step <= 2; step++) {
+            double bc1 = 1 - Math.pow(0.9, step);
+            double bc2 = 1 - Math.pow(0.999, step);
+            cuda.adamW(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, 0.01, bc1, bc2);
+            for (int i = 0; i < k; i++) {
+                cuda.adamW(p1[i], g[i], m1[i], v1[i], n[i], 1e-3, 0.9, 0.999, 1e-8, 0.01, bc1, bc2);
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            assertArrayEquals(cuda.toFloatArray(p1[i]), cuda.toFloatArray(p[i]), "param " + i);
+            assertArrayEquals(cuda.toFloatArray(v1[i]), cuda.toFloatArray(v[i]), "v " + i);
+        }
+        double sq = cuda.sumOfSquares(g, n);
+        assertEquals(expectedSq, sq, 1e-9 * expectedSq, "sum of squares over " + k + " tensors");
+    }
+
     @Test
     void sumIntoMiddleAxisAndEverything() {
         int[] shape = {3, 5, 7};

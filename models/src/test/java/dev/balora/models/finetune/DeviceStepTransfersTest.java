@@ -64,6 +64,9 @@ class DeviceStepTransfersTest {
                 new Trainer(task, cfg).addListener(new TrainingListener() {
                     @Override
                     public void onStep(StepRecord r) {
+                        if (System.getenv("BALORA_PRINT_CALLS") != null) {
+                            System.out.println("CALLS " + methodName + " " + cache + " step " + r.step() + " " + device.callCounts());
+                        }
                         perStep.add(device.transfers());
                         device.resetCounts();
                     }
