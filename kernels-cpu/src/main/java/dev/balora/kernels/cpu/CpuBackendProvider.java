@@ -42,10 +42,8 @@ public final class CpuBackendProvider implements BackendProvider {
         }
     }
 
-    /** The backend; also starts the JIT warm-up of its kernels in the background ({@link KernelWarmup}). */
     @Override
     public Backend create() {
-        KernelWarmup.startOnce();
         return new CpuBackend();
     }
 
