@@ -11,8 +11,8 @@
 #    BALORA_HEAP=1.5 scales the estimate.
 # 2. Ahead-of-time cache (JDK >= 25 only; JDK 21-24 get nothing). When CLI_DIR/balora.aot exists it is passed as
 #    -XX:AOTCache, so classes come pre-loaded and linked and C2 starts from the method profiles of the run that made
-#    the cache (JEP 483/515). The launcher makes the cache after a build (balora_make_aot_cache). BALORA_AOT=off
-#    turns it off.
+#    the cache (JEP 483/515). The launcher makes the cache after a build, or when a jar is newer than the cache
+#    (balora_make_aot_cache; a failed attempt is not repeated before the next build). BALORA_AOT=off turns it off.
 
 # Bytes one token keeps per encoder layer in a training step, per unit of the hidden width h and of the intermediate
 # width i (and per head x max-length, 0 since attention is fused and keeps no [T, T] rows): the heap after young GCs of
