@@ -10,6 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profiles=bench
+# The host kind goes beside every table: kernel speed ratios differ between CPU generations (Zen 4 / Zen 5 ...).
+echo "host: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' \
+  /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs) model $(grep -m1 '^model\s' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs),\
+ $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" >&2
 # Quick mode runs the regularizer and AdamW benchmarks on the cpu backend only: their scalar-reference peers take
 # seconds to minutes per call at the NLG size (RegularizerBench Javadoc).
 extra=""

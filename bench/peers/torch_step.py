@@ -7,8 +7,16 @@ output.dense; classifier head trained fully) from the safetensors file balora ex
 (dev.balora.bench.e2e.PeerExport: parameters as initialised, the batches, and balora's first loss), then
 times forward + backward + AdamW on the same fixed [N, T] batches with torch.set_num_threads(threads).
 
-It checks that its loss on batch 0 before any update equals balora's (|delta| < 1e-4) and exits with
-status 3 when it does not. Output: one JSON line (side "torch"), appended to --out and printed.
+Dropout (--dropout, default 0.1 = what `balora finetune` trains with) sits where Hugging Face's BERT puts it: after
+the embeddings' LayerNorm, on the attention probabilities, after each residual branch's dense layer and before the
+classifier. Before timing, the script computes the loss on batch 0 with dropout off and checks that it equals
+balora's first loss (exported with dropout off; |delta| < 1e-4), exiting with status 3 when it does not; with dropout
+on the two sides draw different masks, so only the time is compared then.
+
+Attention: --attention sdpa (default) calls F.scaled_dot_product_attention with dropout_p, as Hugging Face's BERT
+does (its CPU flash kernel serves dropout 0; with dropout > 0 PyTorch takes its math path); --attention math spells
+softmax(q k^T / sqrt(d) + mask) v out with F.dropout on the probabilities. AdamW: --adamw fused (default, PyTorch's
+fused CPU kernel), foreach or loop. Output: one JSON line (side "torch"), appended to --out and printed.
 
 Only the standard library and torch are used (no numpy): the file is read with struct + json.
 """
@@ -50,8 +58,11 @@ def read_safetensors(path):
 class Peer:
     """The classifier as plain tensors; forward() mirrors balora's BertForSequenceClassification."""
 
-    def __init__(self, p, meta):
+    def __init__(self, p, meta, dropout=0.0, attention="sdpa"):
         self.p = p
+        self.dropout = dropout
+        self.attention = attention
+        self.training = True
         self.s = float(meta["scaling"])
         self.heads = int(meta["heads"])
         self.eps = float(meta["layer_norm_eps"])
@@ -74,14 +85,38 @@ class Peer:
         bb = src[name + ".lora_B.weight"]
         return F.linear(x, w, b) + self.s * F.linear(F.linear(x, a), bb)
 
+    def drop(self, x):
+        return F.dropout(x, self.dropout, training=True) if self.training and self.dropout > 0 else x
+
+    def attend(self, q, k, v, additive):
+        pa = self.dropout if self.training else 0.0
+        if self.attention == "sdpa":
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=pa)
+        scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(q.shape[-1])) + additive
+        probs = torch.softmax(scores, dim=-1)
+        if pa > 0:
+            probs = F.dropout(probs, pa, training=True)
+        return torch.matmul(probs, v)
+
     def forward(self, ids, mask, initial=False):
+        """The classifier forward; the teacher (initial=True) runs without dropout, as balora's Teacher (eval mode)."""
+        training = self.training
+        if initial:
+            self.training = False
+        try:
+            return self._forward(ids, mask, initial)
+        finally:
+            self.training = training
+
+    def _forward(self, ids, mask, initial):
         p = self.p
         n, t = ids.shape
         d = p["bert.embeddings.word_embeddings.weight"].shape[1]
         x = (F.embedding(ids, p["bert.embeddings.word_embeddings.weight"])
              + p["bert.embeddings.position_embeddings.weight"][:t]
              + p["bert.embeddings.token_type_embeddings.weight"][0])
-        x = F.layer_norm(x, (d,), p["bert.embeddings.LayerNorm.weight"], p["bert.embeddings.LayerNorm.bias"], self.eps)
+        x = self.drop(F.layer_norm(x, (d,), p["bert.embeddings.LayerNorm.weight"], p["bert.embeddings.LayerNorm.bias"],
+                                   self.eps))
         additive = ((1.0 - mask) * -1e9).view(n, 1, 1, t)
         hd = d // self.heads
         for i in range(self.layers):
@@ -93,18 +128,18 @@ class Peer:
             q = split(self.lora_linear(x, pre + "attention.self.query", initial))
             k = split(self.lora_linear(x, pre + "attention.self.key", initial))
             v = split(self.lora_linear(x, pre + "attention.self.value", initial))
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=additive)
+            ctx = self.attend(q, k, v, additive)
             ctx = ctx.transpose(1, 2).reshape(n, t, d)
-            h = self.lora_linear(ctx, pre + "attention.output.dense", initial)
+            h = self.drop(self.lora_linear(ctx, pre + "attention.output.dense", initial))
             x = F.layer_norm(h + x, (d,), p[pre + "attention.output.LayerNorm.weight"],
                              p[pre + "attention.output.LayerNorm.bias"], self.eps)
             inter = F.gelu(self.lora_linear(x, pre + "intermediate.dense", initial))
-            h = self.lora_linear(inter, pre + "output.dense", initial)
+            h = self.drop(self.lora_linear(inter, pre + "output.dense", initial))
             x = F.layer_norm(h + x, (d,), p[pre + "output.LayerNorm.weight"], p[pre + "output.LayerNorm.bias"],
                              self.eps)
         weights = mask / mask.sum(dim=1, keepdim=True).clamp_min(1e-9)
         pooled = torch.bmm(weights.unsqueeze(1), x).squeeze(1)
-        logits = F.linear(pooled, p["classifier.weight"], p["classifier.bias"])
+        logits = F.linear(self.drop(pooled), p["classifier.weight"], p["classifier.bias"])
         return pooled, logits
 
 
@@ -143,11 +178,40 @@ def reset_peak():
         return False
 
 
+def step_loss(model, batch, bi, regularized, cache, lambdas, svd_k, teacher_rows):
+    """Forward of one training step: task loss plus, for BA-LoRA, the weighted regularizers."""
+    ids, mask, labels = batch
+    pooled, logits = model.forward(ids, mask)
+    loss = F.cross_entropy(logits, labels)
+    if regularized:
+        zp = teacher_rows.get(bi) if cache else None
+        if zp is None:
+            with torch.no_grad():
+                zp = model.forward(ids, mask, initial=True)[0]
+            if cache:
+                teacher_rows[bi] = zp
+        loss = (loss + lambdas[0] * consistency_cosine_mse(pooled, zp) + lambdas[1] * diversity_covariance(pooled)
+                + lambdas[2] * svd_nuclear(pooled, svd_k))
+    return loss
+
+
+def make_optimizer(params, lr, weight_decay, kind):
+    args = dict(lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=weight_decay)
+    if kind == "fused":
+        return torch.optim.AdamW(params, fused=True, **args)
+    if kind == "foreach":
+        return torch.optim.AdamW(params, foreach=True, **args)
+    return torch.optim.AdamW(params, foreach=False, **args)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", required=True, help="safetensors file written by StepBench export=FILE")
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--cache", choices=("on", "off"), default="on", help="BA-LoRA teacher cache")
+    ap.add_argument("--dropout", type=float, default=0.1, help="hidden and attention dropout while timing (0.1: the job's)")
+    ap.add_argument("--attention", choices=("sdpa", "math"), default="sdpa")
+    ap.add_argument("--adamw", choices=("fused", "foreach", "loop"), default="fused")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--out", help="append the JSON line here")
@@ -160,33 +224,37 @@ def main():
     batches = []
     for b in range(int(meta["batches"])):
         batches.append((p.pop(f"batch.{b}.ids").long(), p.pop(f"batch.{b}.mask"), p.pop(f"batch.{b}.labels").long()))
-    model = Peer(p, meta)
-    opt = torch.optim.AdamW(model.trainable, lr=float(meta["lr"]), betas=(0.9, 0.999), eps=1e-8,
-                            weight_decay=float(meta["weight_decay"]))
+    model = Peer(p, meta, dropout=a.dropout, attention=a.attention)
+    opt = make_optimizer(model.trainable, float(meta["lr"]), float(meta["weight_decay"]), a.adamw)
     regularized = method == "balora"
     lambdas = [float(meta["lambda1"]), float(meta["lambda2"]), float(meta["lambda3"])]
     svd_k = int(meta["svd_k"])
+    cache = a.cache == "on"
     teacher_rows = {}
     t1 = time.perf_counter()
+
+    # The loss check: batch 0, parameters as exported, dropout off (balora exported its first loss that way).
+    model.dropout = 0.0
+    with torch.no_grad():
+        value = step_loss(model, batches[0], 0, regularized, False, lambdas, svd_k, {}).item()
+    model.dropout = a.dropout
+    ours = float(meta["balora_loss0"])
+    delta = abs(value - ours)
+    print(f"loss on batch 0 before any update, dropout off: torch {value:.9f}  balora {ours:.9f}  |delta| {delta:.3g}",
+          file=sys.stderr)
+    if not delta < LOSS_TOLERANCE:
+        print(f"FAIL: |delta| = {delta:.3g} >= {LOSS_TOLERANCE}: the peer does not compute balora's loss", file=sys.stderr)
+        sys.exit(3)
     setup_peak = proc_status("VmHWM:")
     reset = reset_peak()
 
-    step_ms, fwd_ms, bwd_ms, opt_ms, losses = [], [], [], [], []
+    step_ms, fwd_ms, bwd_ms, opt_ms, losses, warm_ms = [], [], [], [], [], []
+    first_step_end = None
     for i in range(a.warmup + a.steps):
         bi = i % len(batches)
-        ids, mask, labels = batches[bi]
+        torch.manual_seed(i)  # the masks of step i, as balora reseeds its dropout per step
         s0 = time.perf_counter()
-        pooled, logits = model.forward(ids, mask)
-        loss = F.cross_entropy(logits, labels)
-        if regularized:
-            zp = teacher_rows.get(bi) if a.cache == "on" else None
-            if zp is None:
-                with torch.no_grad():
-                    zp = model.forward(ids, mask, initial=True)[0]
-                if a.cache == "on":
-                    teacher_rows[bi] = zp
-            loss = (loss + lambdas[0] * consistency_cosine_mse(pooled, zp) + lambdas[1] * diversity_covariance(pooled)
-                    + lambdas[2] * svd_nuclear(pooled, svd_k))
+        loss = step_loss(model, batches[bi], bi, regularized, cache, lambdas, svd_k, teacher_rows)
         value = loss.item()
         s1 = time.perf_counter()
         loss.backward()
@@ -196,28 +264,25 @@ def main():
         s3 = time.perf_counter()
         losses.append(value)
         if i == 0:
-            ours = float(meta["balora_loss0"])
-            delta = abs(value - ours)
-            print(f"loss on batch 0 before any update: torch {value:.9f}  balora {ours:.9f}  |delta| {delta:.3g}",
-                  file=sys.stderr)
-            if not delta < LOSS_TOLERANCE:
-                print(f"FAIL: |delta| = {delta:.3g} >= {LOSS_TOLERANCE}: the peer does not compute balora's loss",
-                      file=sys.stderr)
-                sys.exit(3)
+            first_step_end = time.time() - process_start_time()
         if i >= a.warmup:
             step_ms.append((s3 - s0) * 1e3)
             fwd_ms.append((s1 - s0) * 1e3)
             bwd_ms.append((s2 - s1) * 1e3)
             opt_ms.append((s3 - s2) * 1e3)
+        else:
+            warm_ms.append((s3 - s0) * 1e3)
 
     n, t = batches[0][0].shape
     r = {
-        "side": "torch", "method": method, "cache": a.cache == "on", "threads": a.threads, "batch": n, "seq": t,
+        "side": "torch", "method": method, "cache": cache, "threads": a.threads, "batch": n, "seq": t,
+        "dropout": a.dropout, "attention": a.attention, "adamw": a.adamw,
         "realTokens": int(batches[0][1].sum().item()), "warmup": a.warmup,
         "trainableParams": sum(x.numel() for x in model.trainable),
         "loadSeconds": t1 - t0, "setupSeconds": 0.0,
         "stepMs": step_ms, "forwardMs": fwd_ms, "backwardMs": bwd_ms, "optimizerMs": opt_ms, "loss": losses,
-        "loss0Balora": float(meta["balora_loss0"]),
+        "warmupMs": warm_ms, "firstStepEndMs": first_step_end * 1e3 if first_step_end is not None else -1,
+        "loss0Balora": ours,
         "peakRssKib": max(setup_peak, proc_status("VmHWM:")),
         "trainPeakRssKib": proc_status("VmHWM:") if reset else -1,
         "torch": torch.__version__, "numThreads": torch.get_num_threads(),
@@ -228,6 +293,16 @@ def main():
     if a.out:
         with open(a.out, "a") as f:
             f.write(line + "\n")
+
+
+def process_start_time():
+    """Wall-clock time this process started (from /proc), so 'first step end' counts interpreter start and imports."""
+    with open("/proc/self/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    start_ticks = int(fields[19])
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    return time.time() - uptime + start_ticks / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

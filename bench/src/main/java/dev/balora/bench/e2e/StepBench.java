@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.balora.core.backend.Backends;
 import dev.balora.core.io.F32Tensor;
+import dev.balora.kernels.cpu.HostCpu;
 import dev.balora.kernels.cpu.Parallel;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.FoodReviews;
@@ -49,7 +50,20 @@ public final class StepBench {
                 if (kv.containsKey("export")) {
                     export(cfg, Path.of(kv.get("export")));
                 } else {
-                    String line = measure(cfg).toString();
+                    OpTimingBackend timing = "1".equals(kv.get("optimes")) ? new OpTimingBackend(Backends.active()) : null;
+                    ObjectNode[] result = new ObjectNode[1];
+                    if (timing == null) {
+                        result[0] = measure(cfg, null);
+                    } else {
+                        Backends.withBackend(timing, () -> {
+                            try {
+                                result[0] = measure(cfg, timing);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                    }
+                    String line = result[0].toString();
                     System.out.println("RESULT " + line);
                     if (kv.containsKey("out")) {
                         Files.writeString(Path.of(kv.get("out")), line + "\n", StandardOpenOption.CREATE,
@@ -66,13 +80,14 @@ public final class StepBench {
         return FineTuneOptions.defaults(cfg.method()).withSeed(cfg.seed());
     }
 
-    private static ObjectNode measure(E2eConfig cfg) throws IOException {
+    /** Runs the configuration; with {@code timing} non-null, also adds the per-op times of the timed steps. */
+    private static ObjectNode measure(E2eConfig cfg, OpTimingBackend timing) throws IOException {
         long t0 = System.nanoTime();
         PretrainedEncoder enc = PretrainedEncoder.load("minilm");
         List<ReviewBatches.Batch> batches = ReviewBatches.of(FoodReviews.train(), enc.tokenizer(), cfg.batches(),
                 cfg.batch(), cfg.seqLen());
         long t1 = System.nanoTime();
-        TrainingStep step = new TrainingStep(enc, options(cfg), cfg.teacherCache());
+        TrainingStep step = new TrainingStep(enc, options(cfg), cfg.teacherCache(), cfg.dropout());
         enc = null; // the encoder's weight map is garbage from here on, as in a real run after model construction
         long t2 = System.nanoTime();
         long setupPeak = ProcStatus.peakRssKib();
@@ -80,6 +95,7 @@ public final class StepBench {
         ObjectNode r = JSON.createObjectNode();
         r.put("side", "balora").put("method", cfg.method().cliName()).put("cache", cfg.teacherCache())
                 .put("threads", cfg.threads()).put("batch", cfg.batch()).put("seq", cfg.seqLen())
+                .put("dropout", cfg.dropout())
                 .put("realTokens", batches.get(0).realTokens()).put("warmup", cfg.warmup())
                 .put("trainableParams", step.adapters().trainableParams())
                 .put("adaptedLayers", step.adapters().adapted().size())
@@ -89,15 +105,36 @@ public final class StepBench {
         ArrayNode bwd = r.putArray("backwardMs");
         ArrayNode opt = r.putArray("optimizerMs");
         ArrayNode losses = r.putArray("loss");
+        ArrayNode warm = r.putArray("warmupMs");
         for (int i = 0; i < cfg.warmup() + cfg.steps(); i++) {
             TrainingStep.Timing t = step.run(batches.get(i % batches.size()));
             losses.add(t.loss());
-            if (i >= cfg.warmup()) {
+            if (i == 0) {
+                // JVM start to the end of the first step: start-up, loading, set-up and the first (coldest) step.
+                r.put("firstStepEndMs", ManagementFactory.getRuntimeMXBean().getUptime());
+            }
+            if (i < cfg.warmup()) {
+                warm.add(t.totalNs() / 1e6);
+                if (timing != null && i == cfg.warmup() - 1) {
+                    timing.reset();
+                }
+            } else {
                 total.add(t.totalNs() / 1e6);
                 fwd.add(t.forwardNs() / 1e6);
                 bwd.add(t.backwardNs() / 1e6);
                 opt.add(t.optimizerNs() / 1e6);
             }
+        }
+        if (timing != null) {
+            r.put("allocatedMibPerStep", timing.allocatedBytes() / 1048576.0 / cfg.steps());
+            ObjectNode ops = r.putObject("opMsPerStep");
+            ObjectNode calls = r.putObject("opCallsPerStep");
+            timing.tallies().entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue().nanos(), a.getValue().nanos()))
+                    .forEach(e -> {
+                        ops.put(e.getKey(), e.getValue().nanos() / 1e6 / cfg.steps());
+                        calls.put(e.getKey(), e.getValue().calls() / (double) cfg.steps());
+                    });
         }
         r.put("peakRssKib", Math.max(setupPeak, ProcStatus.peakRssKib()));
         r.put("trainPeakRssKib", reset ? ProcStatus.peakRssKib() : -1);
@@ -106,6 +143,7 @@ public final class StepBench {
         r.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
         r.put("jvmArgs", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         r.put("loadAverage", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        r.put("host", HostCpu.current().describe());
         return r;
     }
 
@@ -114,7 +152,8 @@ public final class StepBench {
         List<ReviewBatches.Batch> batches = ReviewBatches.of(FoodReviews.train(), enc.tokenizer(), cfg.batches(),
                 cfg.batch(), cfg.seqLen());
         FineTuneOptions o = options(cfg);
-        TrainingStep step = new TrainingStep(enc, o, cfg.teacherCache());
+        // Dropout off: the peer reproduces this first loss exactly only without random masks.
+        TrainingStep step = new TrainingStep(enc, o, cfg.teacherCache(), 0.0);
         Map<String, F32Tensor> params = PeerExport.snapshot(step.model());
         TrainingStep.Timing first = step.run(batches.get(0));
         Map<String, String> meta = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.balora.core.lora.Teacher;
 import dev.balora.core.ops.Ops;
 import dev.balora.core.optim.AdamW;
 import dev.balora.core.tensor.Tensor;
+import dev.balora.core.train.DataOrder;
 import dev.balora.core.train.TrainingTask;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.bert.BertForSequenceClassification;
@@ -17,8 +18,13 @@ import java.util.Map;
 
 /**
  * One method's training step on a fixed batch: the model and objective exactly as {@code FineTuneRun} builds them
- * (rank 8, α 8, the six BERT targets, the classifier trained fully, BA-LoRA's NLU terms on the pooled output), with
- * dropout off so the PyTorch peer can reproduce the loss, then backward and one AdamW update.
+ * (rank 8, α 8, the six BERT targets, the classifier trained fully, BA-LoRA's NLU terms on the pooled output), then
+ * backward and one AdamW update.
+ *
+ * <p>Dropout is the job's ({@link BertOptions#defaults()}: 0.1 on the hidden states and the attention
+ * probabilities, as {@code balora finetune} trains) unless {@code dropout} says otherwise; 0 turns it off so the
+ * PyTorch peer can reproduce the loss exactly. As in {@code SequenceClassificationTask.loss}, every step reseeds the
+ * dropout generators from (seed, step) first.
  *
  * <p>The step mirrors {@code SequenceClassificationTask.loss} plus the trainer's backward and update; gradient
  * clipping, logging and the learning-rate schedule (constant here) are left out because they cost nothing
@@ -49,11 +55,21 @@ public final class TrainingStep {
     private final Teacher teacher;
     private final AdamW optimizer;
     private final Map<String, Tensor> trainable;
+    private final long seed;
     private long step;
 
     /** Builds the model from {@code encoder} and injects the adapters of {@code options.method()}. */
     public TrainingStep(PretrainedEncoder encoder, FineTuneOptions options, boolean teacherCache) {
-        this.model = encoder.newClassifier(2, options.seed(), BertOptions.defaults().withDropout(0, 0));
+        this(encoder, options, teacherCache, 0.0);
+    }
+
+    /**
+     * Builds the model from {@code encoder} with dropout probability {@code dropout} on the hidden states and the
+     * attention probabilities (0.1 is the job's setting, 0 turns dropout off) and injects the adapters.
+     */
+    public TrainingStep(PretrainedEncoder encoder, FineTuneOptions options, boolean teacherCache, double dropout) {
+        this.seed = options.seed();
+        this.model = encoder.newClassifier(2, options.seed(), BertOptions.defaults().withDropout(dropout, dropout));
         this.adapters = LoraInjector.inject(model, FineTuneRun.loraConfig(options));
         this.objective = options.method().regularized() ? FineTuneRun.objective(options) : null;
         this.teacher = objective == null ? null : new Teacher(model, options.teacherKind(), teacherCache);
@@ -65,6 +81,7 @@ public final class TrainingStep {
     /** Forward, backward and one AdamW step on {@code b}; returns the loss and the time of each phase. */
     public Timing run(ReviewBatches.Batch b) {
         long t0 = System.nanoTime();
+        model.reseed(DataOrder.microBatchSeed(seed, step, 0)); // as the trainer: masks depend on (seed, step) only
         BertForSequenceClassification.Output out = model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t());
         Tensor loss = Ops.crossEntropy(out.logits(), b.labels());
         if (objective != null) {

@@ -21,6 +21,8 @@ class E2eConfigTest {
         assertEquals("balora cache=off", c.label());
         assertTrue(E2eConfig.parse("method=pissa").teacherCache());
         assertEquals("pissa", E2eConfig.parse("method=pissa").label());
+        assertEquals(0.1, c.dropout(), "the job's dropout unless asked otherwise");
+        assertEquals("lora dropout=0.0", E2eConfig.parse("dropout=0").label());
     }
 
     @Test
@@ -29,5 +31,6 @@ class E2eConfigTest {
         assertTrue(e.getMessage().contains("[step]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> E2eConfig.parse("batch=1"));
         assertThrows(IllegalArgumentException.class, () -> E2eConfig.parse("threads"));
+        assertThrows(IllegalArgumentException.class, () -> E2eConfig.parse("dropout=1"));
     }
 }

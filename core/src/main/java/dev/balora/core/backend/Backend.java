@@ -110,6 +110,136 @@ public interface Backend {
         }
     }
 
+    // ---- attention ------------------------------------------------------------------------------------------
+
+    /**
+     * Scaled dot-product attention over {@code batch} independent blocks (sequence × head):
+     * {@code o[b] = softmax(scale·q[b]·k[b]ᵀ + mask)·v[b]} with q [.., tq, dh], k [.., tk, dh], v [.., tk, dv] and
+     * o [.., tq, dv]. Layout: {@code heads} blocks per sequence, stored heads-major [N, heads, T, d] (every block's rows
+     * contiguous), or, with {@code headsInterleaved}, [N, T, heads, d]: the output of a linear layer reshaped, so no
+     * split or merge of the heads is needed. The [tq, tk] score rows are masked as {@link #softmax} masks its rows,
+     * global score row {@code b·tq + i} (mask may be null). With {@code dropoutP > 0} the probabilities are dropped
+     * out as {@link #dropout} would drop the heads-major [batch, tq, tk] probability tensor with {@code dropoutKey}
+     * (element {@code (b·tq + i)·tk + j}), whatever the layout: the same masks as softmax, then dropout, then the
+     * product. Only o is written: a fused backend keeps the scores and probabilities in scratch space, and
+     * {@link #attentionBackward} recomputes them (and regenerates the dropout mask).
+     *
+     * <p>The default composes {@link #copyStrided} (for the interleaved layout), {@link #gemm} and {@link #softmax}
+     * through temporary [batch·tq, tk] buffers.
+     */
+    default void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
+                           Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
+                           int causalRows, int causalOffset, double dropoutP, long dropoutKey, Storage o) {
+        Storage qc = headsMajor(q, batch, heads, headsInterleaved, tq, dh, true);
+        Storage kc = headsMajor(k, batch, heads, headsInterleaved, tk, dh, true);
+        Storage vc = headsMajor(v, batch, heads, headsInterleaved, tk, dv, true);
+        Storage oc = headsInterleaved ? allocate(o.dtype(), (long) batch * tq * dv) : o;
+        Storage p = attentionProbabilities(batch, tq, tk, dh, scale, qc, kc, mask, maskDiv, maskMod, causal, causalRows,
+                causalOffset);
+        if (dropoutP > 0) {
+            dropout(p, p, (long) batch * tq * tk, dropoutP, dropoutKey);
+        }
+        gemm(false, false, batch, tq, dv, tk, 1.0, p, 0, (long) tq * tk, vc, 0, (long) tk * dv, 0.0, oc, 0, (long) tq * dv);
+        if (headsInterleaved) {
+            interleave(oc, o, batch, heads, tq, dv);
+        }
+    }
+
+    /**
+     * Gradients of {@link #attention} given {@code dO} (o's shape and layout): with D the dropout (identity when
+     * {@code dropoutP} is 0), {@code dv = D(P)ᵀ·dO}, {@code dS = P⊙(dP − Σ dP⊙P)} with {@code dP = D(dO·vᵀ)},
+     * {@code dq = scale·dS·k}, {@code dk = scale·dSᵀ·q}, in the inputs' layout. Outputs are overwritten; any may be
+     * null (not needed). P and the dropout mask are recomputed.
+     */
+    default void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
+                                   double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
+                                   boolean causal, int causalRows, int causalOffset, double dropoutP, long dropoutKey,
+                                   Storage dO, Storage dq, Storage dk, Storage dvOut) {
+        Storage qc = headsMajor(q, batch, heads, headsInterleaved, tq, dh, true);
+        Storage kc = headsMajor(k, batch, heads, headsInterleaved, tk, dh, true);
+        Storage vc = headsMajor(v, batch, heads, headsInterleaved, tk, dv, true);
+        Storage dOc = headsMajor(dO, batch, heads, headsInterleaved, tq, dv, true);
+        Storage p = attentionProbabilities(batch, tq, tk, dh, scale, qc, kc, mask, maskDiv, maskMod, causal, causalRows,
+                causalOffset);
+        long pStride = (long) tq * tk;
+        long pn = batch * pStride;
+        if (dvOut != null) {
+            Storage dropped = p;
+            if (dropoutP > 0) {
+                dropped = allocate(q.dtype(), pn);
+                dropout(p, dropped, pn, dropoutP, dropoutKey);
+            }
+            Storage dvc = headsMajor(dvOut, batch, heads, headsInterleaved, tk, dv, false);
+            gemm(true, false, batch, tk, dv, tq, 1.0, dropped, 0, pStride, dOc, 0, (long) tq * dv, 0.0, dvc, 0,
+                    (long) tk * dv);
+            if (headsInterleaved) {
+                interleave(dvc, dvOut, batch, heads, tk, dv);
+            }
+        }
+        if (dq == null && dk == null) {
+            return;
+        }
+        Storage dP = allocate(q.dtype(), (long) batch * tq * tk);
+        gemm(false, true, batch, tq, tk, dv, 1.0, dOc, 0, (long) tq * dv, vc, 0, (long) tk * dv, 0.0, dP, 0, pStride);
+        if (dropoutP > 0) {
+            dropout(dP, dP, pn, dropoutP, dropoutKey);
+        }
+        Storage dS = allocate(q.dtype(), (long) batch * tq * tk);
+        softmaxBackward(p, dP, dS, batch * tq, tk, false);
+        if (dq != null) {
+            Storage dqc = headsMajor(dq, batch, heads, headsInterleaved, tq, dh, false);
+            gemm(false, false, batch, tq, dh, tk, scale, dS, 0, pStride, kc, 0, (long) tk * dh, 0.0, dqc, 0, (long) tq * dh);
+            if (headsInterleaved) {
+                interleave(dqc, dq, batch, heads, tq, dh);
+            }
+        }
+        if (dk != null) {
+            Storage dkc = headsMajor(dk, batch, heads, headsInterleaved, tk, dh, false);
+            gemm(true, false, batch, tk, dh, tq, scale, dS, 0, pStride, qc, 0, (long) tq * dh, 0.0, dkc, 0, (long) tk * dh);
+            if (headsInterleaved) {
+                interleave(dkc, dk, batch, heads, tk, dh);
+            }
+        }
+    }
+
+    /** softmax(scale·q·kᵀ + mask) as a new [batch·tq, tk] storage: the unfused attention's probabilities. */
+    private Storage attentionProbabilities(int batch, int tq, int tk, int dh, double scale, Storage q, Storage k,
+                                           Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows,
+                                           int causalOffset) {
+        long pStride = (long) tq * tk;
+        Storage scores = allocate(q.dtype(), batch * pStride);
+        gemm(false, true, batch, tq, tk, dh, 1.0, q, 0, (long) tq * dh, k, 0, (long) tk * dh, 0.0, scores, 0, pStride);
+        Storage scaled = allocate(q.dtype(), batch * pStride);
+        axpby(batch * pStride, scale, scores, 0.0, scaled);
+        Storage p = allocate(q.dtype(), batch * pStride);
+        softmax(scaled, mask, maskDiv, maskMod, causal, causalRows, causalOffset, p, batch * tq, tk, false);
+        return p;
+    }
+
+    /**
+     * {@code x} itself when already heads-major; else a heads-major copy of the interleaved [N, t, heads, d] x
+     * ({@code copy}) or a fresh heads-major buffer of its size (an output to be interleaved back).
+     */
+    private Storage headsMajor(Storage x, int batch, int heads, boolean interleaved, int t, int d, boolean copy) {
+        if (!interleaved) {
+            return x;
+        }
+        Storage c = allocate(x.dtype(), (long) batch * t * d);
+        if (copy) {
+            int n = batch / heads;
+            copyStrided(x, 0, new long[] {(long) t * heads * d, d, (long) heads * d, 1}, c, 0,
+                    new long[] {(long) heads * t * d, (long) t * d, d, 1}, new int[] {n, heads, t, d});
+        }
+        return c;
+    }
+
+    /** Copies heads-major [N, heads, t, d] {@code src} into interleaved [N, t, heads, d] {@code dst}. */
+    private void interleave(Storage src, Storage dst, int batch, int heads, int t, int d) {
+        int n = batch / heads;
+        copyStrided(src, 0, new long[] {(long) heads * t * d, (long) t * d, d, 1}, dst, 0,
+                new long[] {(long) t * heads * d, d, (long) heads * d, 1}, new int[] {n, heads, t, d});
+    }
+
     // ---- element-wise ---------------------------------------------------------------------------------------
 
     /** {@code y[i] = op(x[i])} for n elements. */

@@ -27,6 +27,24 @@ public final class Dropout extends Module implements Layer {
         this.calls = 0;
     }
 
+    /** @return the drop probability */
+    public double p() {
+        return p;
+    }
+
+    /** @return whether the next {@link #forward} would drop anything (training mode and p > 0) */
+    public boolean active() {
+        return isTraining() && p > 0;
+    }
+
+    /**
+     * The key the next {@link #forward} call would use, consumed as that call would consume it: for an op that applies
+     * this dropout inside a fused kernel (attention), so its masks are the ones this module would have drawn.
+     */
+    public long nextKey() {
+        return CounterRandom.bits(seed, calls++);
+    }
+
     /** @return x with elements dropped (training) or x itself (eval, or p = 0) */
     public Tensor forward(Tensor x) {
         return isTraining() && p > 0 ? Ops.dropout(x, p, CounterRandom.bits(seed, calls++)) : x;

@@ -21,7 +21,7 @@ public final class Ops {
             "reshape", "matmul", "add", "sub", "mul", "div", "scale", "addScalar",
             "exp", "log", "tanh", "relu", "silu", "sigmoid", "gelu_erf", "gelu_tanh", "sqrt", "neg", "square",
             "sum", "sumAll", "permute", "slice", "concat", "softmax", "logSoftmax", "layerNorm", "rmsNorm",
-            "embedding", "crossEntropy", "lowRankLinear", "dropout",
+            "embedding", "crossEntropy", "lowRankLinear", "dropout", "attention",
             // BA-LoRA regularizers (dev.balora.core.balora), each a hand-derived op.
             "consistency_kl", "consistency_cosine_mse", "diversity_covariance", "diversity_topk_entropy",
             "svd_nuclear", "svd_frobenius");
@@ -67,5 +67,7 @@ public final class Ops {
     public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) { return Losses.crossEntropy(logits, targets, ignoreIndex); }
     public static Tensor mse(Tensor a, Tensor b) { return Losses.mse(a, b); }
     public static Tensor attention(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProduct(q, k, v, mask); }
+    public static Tensor attentionHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask) { return Attention.scaledDotProductHeadsLast(q, k, v, mask); }
+    public static Tensor attentionHeadsLast(Tensor q, Tensor k, Tensor v, RowMask mask, double dropoutP, long dropoutKey) { return Attention.scaledDotProductHeadsLast(q, k, v, mask, dropoutP, dropoutKey); }
     public static Tensor lowRankLinear(Tensor x, Tensor wRes, Tensor bias, Tensor a, Tensor b, double s) { return LowRankLinear.apply(x, wRes, bias, a, b, s); }
 }

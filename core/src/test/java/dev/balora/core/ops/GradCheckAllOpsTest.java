@@ -115,6 +115,13 @@ class GradCheckAllOpsTest {
         l.add(c("attention causal+padding", t -> attention(t.get(0), t.get(1), t.get(2),
                 RowMask.padding(RowMask.additiveFromKeep(Tensor.of(new double[] {1, 1, 1, 0, 1, 1, 1, 1}, 2, 4)), 2, 4)
                         .withCausal(4, 4)), s(2, 2, 4, 3), s(2, 2, 4, 3), s(2, 2, 4, 3)));
+        l.add(c("attention heads last", t -> attentionHeadsLast(t.get(0), t.get(1), t.get(2), RowMask.NONE),
+                s(2, 3, 2, 4), s(2, 5, 2, 4), s(2, 5, 2, 3)));
+        l.add(c("attention heads last padding+causal", t -> attentionHeadsLast(t.get(0), t.get(1), t.get(2),
+                RowMask.padding(RowMask.additiveFromKeep(Tensor.of(new double[] {1, 1, 1, 0, 1, 1, 1, 1}, 2, 4)), 3, 4)
+                        .withCausal(4, 4)), s(2, 4, 3, 2), s(2, 4, 3, 2), s(2, 4, 3, 5)));
+        l.add(c("attention heads last dropout", t -> attentionHeadsLast(t.get(0), t.get(1), t.get(2),
+                RowMask.causal(4, 4), 0.3, 77L), s(2, 4, 3, 2), s(2, 4, 3, 2), s(2, 4, 3, 5)));
         l.add(c("lowRankLinear", t -> lowRankLinear(t.get(0), t.get(1), t.get(2), t.get(3), t.get(4), 0.7),
                 s(2, 3, 5), s(4, 5), s(4), s(3, 5), s(4, 3)));
         l.add(c("lowRankLinear r=1 no bias", t -> lowRankLinear(t.get(0), t.get(1), null, t.get(2), t.get(3), 2.0),

@@ -78,6 +78,7 @@ public final class CpuBackend implements Backend {
         m.put("species.lanes", Integer.toString(Simd.LANES));
         m.put("fma", Boolean.toString(Simd.FMA));
         m.put("cpu", HostFacts.cpuModel(cpuinfo).orElse("unknown (no /proc/cpuinfo)"));
+        m.put("cpu.kind", HostCpu.current().describe());
         List<String> avx512 = HostFacts.avx512Flags(cpuinfo);
         m.put("avx512", avx512.isEmpty() ? "none" : String.join(" ", avx512));
         m.put("threads", Parallel.threads() + " (-Dbalora.threads, default " + Parallel.DEFAULT_THREADS + ")");
@@ -313,6 +314,39 @@ public final class CpuBackend implements Backend {
             SumKernels.sumInto(f(x), shape, f(out), outStrides);
         } else {
             REF.sumInto(x, shape, out, outStrides);
+        }
+    }
+
+    // ---- attention ------------------------------------------------------------------------------------------
+
+    @Override
+    public void attention(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv, double scale,
+                          Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod, boolean causal,
+                          int causalRows, int causalOffset, double dropoutP, long dropoutKey, Storage o) {
+        if (fast("attention", q, k, v, mask, o)) {
+            AttentionKernels.forward(batch, tq, tk, dh, dv, (float) scale, f(q), f(k), f(v),
+                    new AttentionKernels.Masking(f(mask), maskDiv, maskMod, causal, causalRows, causalOffset),
+                    new AttentionKernels.Layout(heads, headsInterleaved), AttentionKernels.Drop.of(dropoutP, dropoutKey),
+                    f(o));
+        } else {
+            REF.attention(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv, maskMod, causal,
+                    causalRows, causalOffset, dropoutP, dropoutKey, o);
+        }
+    }
+
+    @Override
+    public void attentionBackward(int batch, int heads, boolean headsInterleaved, int tq, int tk, int dh, int dv,
+                                  double scale, Storage q, Storage k, Storage v, Storage mask, int maskDiv, int maskMod,
+                                  boolean causal, int causalRows, int causalOffset, double dropoutP, long dropoutKey,
+                                  Storage dO, Storage dq, Storage dk, Storage dvOut) {
+        if (fast("attentionBackward", q, k, v, mask, dO, dq, dk, dvOut)) {
+            AttentionKernels.backward(batch, tq, tk, dh, dv, (float) scale, f(q), f(k), f(v),
+                    new AttentionKernels.Masking(f(mask), maskDiv, maskMod, causal, causalRows, causalOffset),
+                    new AttentionKernels.Layout(heads, headsInterleaved), AttentionKernels.Drop.of(dropoutP, dropoutKey),
+                    f(dO), f(dq), f(dk), f(dvOut));
+        } else {
+            REF.attentionBackward(batch, heads, headsInterleaved, tq, tk, dh, dv, scale, q, k, v, mask, maskDiv, maskMod,
+                    causal, causalRows, causalOffset, dropoutP, dropoutKey, dO, dq, dk, dvOut);
         }
     }
 

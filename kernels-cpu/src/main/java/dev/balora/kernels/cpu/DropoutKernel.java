@@ -38,9 +38,18 @@ final class DropoutKernel {
     }
 
     private static void range(float[] x, float[] y, int from, int to, long threshold, float scale, long key) {
+        slice(x, y, from, to, from, threshold, scale, key);
+    }
+
+    /**
+     * {@code y[from + j] = keep(key, first + j) ? x[from + j]·scale : 0} for j in [0, to − from): the elements
+     * [from, to) of the arrays are elements first, first + 1 … of the dropped tensor. Fused kernels (attention) call
+     * this on a row held in scratch memory. y may be x.
+     */
+    static void slice(float[] x, float[] y, int from, int to, long first, long threshold, float scale, long key) {
         int lanes = L.length();
-        // (i + 1)·γ + key for lanes i = from … from + lanes − 1, then advanced by lanes·γ per block.
-        LongVector counter = LongVector.zero(L).addIndex(1).add(from + 1L).mul(CounterRandom.GOLDEN_GAMMA).add(key);
+        // (e + 1)·γ + key for the lanes' element indices e = first … first + lanes − 1, advanced by lanes·γ per block.
+        LongVector counter = LongVector.zero(L).addIndex(1).add(first + 1L).mul(CounterRandom.GOLDEN_GAMMA).add(key);
         LongVector step = LongVector.broadcast(L, lanes * CounterRandom.GOLDEN_GAMMA);
         FloatVector zero = FloatVector.zero(F);
         for (int i = from; i < to; i += lanes) {

@@ -78,33 +78,14 @@ final class LayerNormKernels {
             ColumnAccumulator ba = new ColumnAccumulator(cols);
             float[] gBlk = ga.block();
             float[] bBlk = ba.block();
+            float[] sums = new float[2];
             for (int r = Split.start(rows, parts, p), end = Split.start(rows, parts, p + 1); r < end; r++) {
-                int base = r * cols;
-                float mu = mean[r];
-                float rs = rstd[r];
-                FloatVector sumG = FloatVector.zero(S);
-                FloatVector sumGx = FloatVector.zero(S);
-                for (int c = 0; c < cols; c += S.length()) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
-                    FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
-                    sumG = sumG.add(g);
-                    sumGx = Simd.fma(g, xhat, sumGx);
-                    Simd.fma(d, xhat, FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
-                    d.add(FloatVector.fromArray(S, bBlk, c, m)).intoArray(bBlk, c, m);
-                }
+                // One method per pass over the row: as a single lambda body, C2 hit its node-count inlining cutoff
+                // and left Simd.fma / sumLanes as calls with boxed vectors.
+                rowBackwardSums(dy, x, gm, gBlk, bBlk, r * cols, cols, mean[r], rstd[r], sums);
                 ga.rowDone();
                 ba.rowDone();
-                float meanG = (float) ((double) Simd.sumLanes(sumG) / cols);
-                float meanGx = (float) ((double) Simd.sumLanes(sumGx) / cols);
-                for (int c = 0; c < cols; c += S.length()) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
-                    FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
-                    FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
-                    g.sub(meanG).sub(xhat.mul(meanGx)).mul(rs).intoArray(dx, base + c, m);
-                }
+                rowBackwardDx(dy, x, gm, dx, r * cols, cols, mean[r], rstd[r], sums[0], sums[1]);
             }
             gAcc[p] = ga;
             bAcc[p] = ba;
@@ -114,6 +95,40 @@ final class LayerNormKernels {
         }
         if (dbeta != null) {
             ColumnAccumulator.reduceInto(bAcc, dbeta, 0, true);
+        }
+    }
+
+    /**
+     * One row's Σg/cols and Σg·x̂/cols into {@code sums[0..1]}, and its dγ, dβ contributions into the blocks
+     * (g = dy·γ, x̂ = (x − μ)·rstd).
+     */
+    private static void rowBackwardSums(float[] dy, float[] x, float[] gm, float[] gBlk, float[] bBlk, int base, int cols,
+                                        float mu, float rs, float[] sums) {
+        FloatVector sumG = FloatVector.zero(S);
+        FloatVector sumGx = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
+            FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
+            FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
+            sumG = sumG.add(g);
+            sumGx = Simd.fma(g, xhat, sumGx);
+            Simd.fma(d, xhat, FloatVector.fromArray(S, gBlk, c, m)).intoArray(gBlk, c, m);
+            d.add(FloatVector.fromArray(S, bBlk, c, m)).intoArray(bBlk, c, m);
+        }
+        sums[0] = (float) ((double) Simd.sumLanes(sumG) / cols);
+        sums[1] = (float) ((double) Simd.sumLanes(sumGx) / cols);
+    }
+
+    /** One row's dx = rstd·(g − mean(g) − x̂·mean(g·x̂)). */
+    private static void rowBackwardDx(float[] dy, float[] x, float[] gm, float[] dx, int base, int cols, float mu,
+                                      float rs, float meanG, float meanGx) {
+        for (int c = 0; c < cols; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector xhat = FloatVector.fromArray(S, x, base + c, m).sub(mu).mul(rs);
+            FloatVector d = FloatVector.fromArray(S, dy, base + c, m);
+            FloatVector g = d.mul(FloatVector.fromArray(S, gm, c, m));
+            g.sub(meanG).sub(xhat.mul(meanGx)).mul(rs).intoArray(dx, base + c, m);
         }
     }
 

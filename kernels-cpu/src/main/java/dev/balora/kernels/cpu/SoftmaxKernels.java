@@ -61,7 +61,7 @@ final class SoftmaxKernels {
      * branch on {@code mask}/{@code log} inside a vector loop made C2 (JDK 25) emit boxed vectors for this
      * method when one side had never run, 50x slower.
      */
-    private static void row(float[] x, float[] mask, int mbase, float[] y, int base, int cols, int active, boolean log) {
+    static void row(float[] x, float[] mask, int mbase, float[] y, int base, int cols, int active, boolean log) {
         float max = mask == null ? copyMax(x, y, base, active) : addMaskMax(x, mask, mbase, y, base, active);
         if (max == NEG_INF) { // fully masked row (also active == 0)
             Arrays.fill(y, base, base + cols, log ? NEG_INF : 0f);
@@ -130,7 +130,7 @@ final class SoftmaxKernels {
         }
     }
 
-    private static void scaleInPlace(float[] y, int base, int n, float v) {
+    static void scaleInPlace(float[] y, int base, int n, float v) {
         for (int c = 0; c < n; c += S.length()) {
             VectorMask<Float> m = S.indexInRange(c, n);
             FloatVector.fromArray(S, y, base + c, m).mul(v).intoArray(y, base + c, m);

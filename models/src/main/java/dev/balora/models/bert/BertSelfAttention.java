@@ -15,11 +15,9 @@ import java.util.SplittableRandom;
  */
 public final class BertSelfAttention extends Module {
     private final int heads;
-    private final double attentionDropout;
 
     BertSelfAttention(BertConfig c, BertOptions o, SplittableRandom seeds) {
         this.heads = c.heads();
-        this.attentionDropout = o.attentionDropout();
         registerModule("query", new Linear(c.hidden(), c.hidden(), true, o.dtype(), seeds.nextLong()));
         registerModule("key", new Linear(c.hidden(), c.hidden(), true, o.dtype(), seeds.nextLong()));
         registerModule("value", new Linear(c.hidden(), c.hidden(), true, o.dtype(), seeds.nextLong()));
@@ -35,23 +33,18 @@ public final class BertSelfAttention extends Module {
         int n = x.dim(0);
         int t = x.dim(1);
         int d = x.dim(2);
-        Tensor q = splitHeads(call("query", x), n, t);
-        Tensor k = splitHeads(call("key", x), n, t);
-        Tensor v = splitHeads(call("value", x), n, t);
-        Tensor context;
-        if (isTraining() && attentionDropout > 0) {
-            // Dropout sits between the softmax and the product with V, so spell attention out; otherwise use the
-            // attention op, which a backend may fuse.
-            Tensor scores = Ops.scale(Ops.matmul(q, k, false, true), 1.0 / Math.sqrt(q.dim(3)));
-            context = Ops.matmul(call("dropout", Ops.softmax(scores, mask)), v, false, false);
-        } else {
-            context = Ops.attention(q, k, v, mask);
-        }
-        return Ops.permute(context, 0, 2, 1, 3).reshape(n, t, d);
+        // The attention op on the projections as they come out of the linear layers ([N, T, H, d/H], a free reshape):
+        // a backend may fuse it, and no head split or merge is copied. Dropout on the probabilities (training) is
+        // applied inside the op with this module's next key: the masks the spelled-out softmax → dropout → product
+        // would draw (Attention.scaledDotProductHeadsLast), without the [N, H, T, T] tensors.
+        Tensor q = call("query", x).reshape(n, t, heads, -1);
+        Tensor k = call("key", x).reshape(n, t, heads, -1);
+        Tensor v = call("value", x).reshape(n, t, heads, -1);
+        Dropout dropout = (Dropout) child("dropout");
+        Tensor context = dropout.active()
+                ? Ops.attentionHeadsLast(q, k, v, mask, dropout.p(), dropout.nextKey())
+                : Ops.attentionHeadsLast(q, k, v, mask);
+        return context.reshape(n, t, d);
     }
 
-    /** [N, T, d] → [N, H, T, d/H]. */
-    private Tensor splitHeads(Tensor y, int n, int t) {
-        return Ops.permute(y.reshape(n, t, heads, -1), 0, 2, 1, 3);
-    }
 }
