@@ -99,7 +99,7 @@ public interface Backend {
         if (dA == null && dx == null) {
             return;
         }
-        Storage dH = allocate(dy.dtype(), (long) t * r);
+        Storage dH = allocateForOverwrite(dy.dtype(), (long) t * r);
         gemm(false, false, 1, t, r, out, s, dy, 0, 0, b, 0, 0, 0.0, dH, 0, 0);
         if (dA != null) {
             gemm(true, false, 1, r, in, t, 1.0, dH, 0, 0, x, 0, 0, 0.0, dA, 0, 0);
@@ -133,7 +133,7 @@ public interface Backend {
         Storage qc = headsMajor(q, batch, heads, headsInterleaved, tq, dh, true);
         Storage kc = headsMajor(k, batch, heads, headsInterleaved, tk, dh, true);
         Storage vc = headsMajor(v, batch, heads, headsInterleaved, tk, dv, true);
-        Storage oc = headsInterleaved ? allocate(o.dtype(), (long) batch * tq * dv) : o;
+        Storage oc = headsInterleaved ? allocateForOverwrite(o.dtype(), (long) batch * tq * dv) : o;
         Storage p = attentionProbabilities(batch, tq, tk, dh, scale, qc, kc, mask, maskDiv, maskMod, causal, causalRows,
                 causalOffset);
         if (dropoutP > 0) {
@@ -142,6 +142,22 @@ public interface Backend {
         gemm(false, false, batch, tq, dv, tk, 1.0, p, 0, (long) tq * tk, vc, 0, (long) tk * dv, 0.0, oc, 0, (long) tq * dv);
         if (headsInterleaved) {
             interleave(oc, o, batch, heads, tq, dv);
+        }
+        // Temporaries go back at once (device memory; a no-op on the host): the probabilities are recomputed in
+        // backward, so nothing of size [batch, tq, tk] outlives the call.
+        releaseTemporaries(new Storage[] {q, k, v, o}, qc, kc, vc, oc, p);
+    }
+
+    /** Releases each of {@code temps} that is not one of the caller's {@code arguments} (and each only once). */
+    private static void releaseTemporaries(Storage[] arguments, Storage... temps) {
+        java.util.Set<Storage> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Storage a : arguments) {
+            done.add(a);
+        }
+        for (Storage t : temps) {
+            if (t != null && done.add(t)) {
+                t.release();
+            }
         }
     }
 
@@ -163,13 +179,14 @@ public interface Backend {
                 causalOffset);
         long pStride = (long) tq * tk;
         long pn = batch * pStride;
+        Storage dropped = p;
+        Storage dvc = null;
         if (dvOut != null) {
-            Storage dropped = p;
             if (dropoutP > 0) {
-                dropped = allocate(q.dtype(), pn);
+                dropped = allocateForOverwrite(q.dtype(), pn);
                 dropout(p, dropped, pn, dropoutP, dropoutKey);
             }
-            Storage dvc = headsMajor(dvOut, batch, heads, headsInterleaved, tk, dv, false);
+            dvc = headsMajor(dvOut, batch, heads, headsInterleaved, tk, dv, false);
             gemm(true, false, batch, tk, dv, tq, 1.0, dropped, 0, pStride, dOc, 0, (long) tq * dv, 0.0, dvc, 0,
                     (long) tk * dv);
             if (headsInterleaved) {
@@ -177,29 +194,33 @@ public interface Backend {
             }
         }
         if (dq == null && dk == null) {
+            releaseTemporaries(new Storage[] {q, k, v, dO, dvOut}, qc, kc, vc, dOc, p, dropped, dvc);
             return;
         }
-        Storage dP = allocate(q.dtype(), (long) batch * tq * tk);
+        Storage dP = allocateForOverwrite(q.dtype(), (long) batch * tq * tk);
         gemm(false, true, batch, tq, tk, dv, 1.0, dOc, 0, (long) tq * dv, vc, 0, (long) tk * dv, 0.0, dP, 0, pStride);
         if (dropoutP > 0) {
             dropout(dP, dP, pn, dropoutP, dropoutKey);
         }
-        Storage dS = allocate(q.dtype(), (long) batch * tq * tk);
+        Storage dS = allocateForOverwrite(q.dtype(), (long) batch * tq * tk);
         softmaxBackward(p, dP, dS, batch * tq, tk, false);
+        Storage dqc = null;
+        Storage dkc = null;
         if (dq != null) {
-            Storage dqc = headsMajor(dq, batch, heads, headsInterleaved, tq, dh, false);
+            dqc = headsMajor(dq, batch, heads, headsInterleaved, tq, dh, false);
             gemm(false, false, batch, tq, dh, tk, scale, dS, 0, pStride, kc, 0, (long) tk * dh, 0.0, dqc, 0, (long) tq * dh);
             if (headsInterleaved) {
                 interleave(dqc, dq, batch, heads, tq, dh);
             }
         }
         if (dk != null) {
-            Storage dkc = headsMajor(dk, batch, heads, headsInterleaved, tk, dh, false);
+            dkc = headsMajor(dk, batch, heads, headsInterleaved, tk, dh, false);
             gemm(true, false, batch, tk, dh, tq, scale, dS, 0, pStride, qc, 0, (long) tq * dh, 0.0, dkc, 0, (long) tk * dh);
             if (headsInterleaved) {
                 interleave(dkc, dk, batch, heads, tk, dh);
             }
         }
+        releaseTemporaries(new Storage[] {q, k, v, dO, dq, dk, dvOut}, qc, kc, vc, dOc, p, dropped, dvc, dP, dS, dqc, dkc);
     }
 
     /** softmax(scale·q·kᵀ + mask) as a new [batch·tq, tk] storage: the unfused attention's probabilities. */
@@ -207,12 +228,12 @@ public interface Backend {
                                            Storage mask, int maskDiv, int maskMod, boolean causal, int causalRows,
                                            int causalOffset) {
         long pStride = (long) tq * tk;
-        Storage scores = allocate(q.dtype(), batch * pStride);
-        gemm(false, true, batch, tq, tk, dh, 1.0, q, 0, (long) tq * dh, k, 0, (long) tk * dh, 0.0, scores, 0, pStride);
-        Storage scaled = allocate(q.dtype(), batch * pStride);
-        axpby(batch * pStride, scale, scores, 0.0, scaled);
-        Storage p = allocate(q.dtype(), batch * pStride);
-        softmax(scaled, mask, maskDiv, maskMod, causal, causalRows, causalOffset, p, batch * tq, tk, false);
+        // The scale rides on the GEMM's alpha (one kernel and one [batch·tq, tk] buffer fewer than a separate scaling).
+        Storage scores = allocateForOverwrite(q.dtype(), batch * pStride);
+        gemm(false, true, batch, tq, tk, dh, scale, q, 0, (long) tq * dh, k, 0, (long) tk * dh, 0.0, scores, 0, pStride);
+        Storage p = allocateForOverwrite(q.dtype(), batch * pStride);
+        softmax(scores, mask, maskDiv, maskMod, causal, causalRows, causalOffset, p, batch * tq, tk, false);
+        scores.release();
         return p;
     }
 
@@ -224,7 +245,7 @@ public interface Backend {
         if (!interleaved) {
             return x;
         }
-        Storage c = allocate(x.dtype(), (long) batch * t * d);
+        Storage c = allocateForOverwrite(x.dtype(), (long) batch * t * d);
         if (copy) {
             int n = batch / heads;
             copyStrided(x, 0, new long[] {(long) t * heads * d, d, (long) heads * d, 1}, c, 0,
