@@ -83,7 +83,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "test %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", test, te.size(),
                     m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
         }
-        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels);
+        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels, o.maxLength());
         RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
                 "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
         Plots.lossAndAccuracy(dir, List.of(rec));
