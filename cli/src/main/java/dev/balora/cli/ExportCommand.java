@@ -67,7 +67,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         PretrainedEncoder enc = PretrainedEncoder.load(model);
         AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
-        int length = MergeCommand.maxLength(maxLength, source.adapter);
+        int length = MergeCommand.maxLength(maxLength, source.adapter, enc);
         Map<String, Object> settings = new LinkedHashMap<>(loaded.adapter().baloraSettings());
         var cfg = loaded.adapter().loraConfig();
         AdapterFolder.write(out, loaded.model(), cfg, enc, loaded.labels().labels(), length, settings, toLora);

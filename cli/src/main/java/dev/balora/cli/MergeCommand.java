@@ -35,15 +35,22 @@ final class MergeCommand implements Callable<Integer> {
         }
         PretrainedEncoder enc = PretrainedEncoder.load(source.model);
         AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
-        int length = maxLength(maxLength, source.adapter);
+        int length = maxLength(maxLength, source.adapter, enc);
         MergedFolder.write(out, loaded.model(), enc, loaded.labels().labels(), length);
         System.out.println("wrote merged model to " + out + " (labels " + String.join(",", loaded.labels().labels())
                 + "; " + length + " tokens)");
         return 0;
     }
 
-    /** @return {@code option} when set, else the adapter's recorded run length, else {@link #DEFAULT_MAX_LENGTH} (said) */
-    static int maxLength(int option, Path adapter) throws IOException {
+    /**
+     * @return {@code option} when set, else the adapter's recorded run length, else {@link #DEFAULT_MAX_LENGTH} (said)
+     * @throws UserInputException when {@code option} exceeds the model's positions
+     */
+    static int maxLength(int option, Path adapter, PretrainedEncoder enc) throws IOException {
+        if (option > enc.config().maxPositions()) {
+            throw new UserInputException("--max-length " + option + ": the model has " + enc.config().maxPositions()
+                    + " positions");
+        }
         if (option > 0) {
             return option;
         }
