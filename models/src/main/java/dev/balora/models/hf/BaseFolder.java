@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * A pre-trained base encoder as Hugging Face files, laid out as its sentence-transformers model on the Hub:
- * config.json ({@code BertModel}, {@code _name_or_path} = the Hub id) + model.safetensors (the weights balora reads
+ * config.json ({@code BertModel}, {@code _name_or_path} and {@link HubBase#HUB_ID_KEY} = the Hub id) + model.safetensors (the weights balora reads
  * from the ONNX artifact, transformers' names, no pooler), the tokenizer files, modules.json → 1_Pooling (the
  * model's own pooling) → 2_Normalize when the model normalises, and a model card. The folder is also a balora base
  * ({@code --model DIR}); adapters fine-tuned on it name the same Hub id as their base.
@@ -35,6 +35,7 @@ public final class BaseFolder {
         ObjectNode cfg = JsonFiles.JSON.createObjectNode();
         cfg.put("_name_or_path", base.nameOrPath());
         cfg.setAll(enc.config().toJsonObject());
+        cfg.put(HubBase.HUB_ID_KEY, base.nameOrPath());
         JsonFiles.write(dir.resolve("config.json"), cfg);
         TokenizerFiles.write(dir, enc.tokenizerJson(), enc.tokenizer().source(), length);
         String origin = switch (enc.name()) {

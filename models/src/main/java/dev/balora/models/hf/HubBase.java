@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * What the Hugging Face ecosystem knows a base encoder as: the name PEFT and transformers load it by, and the
  * sentence-embedding recipe of its published sentence-transformers model.
  *
- * @param nameOrPath   {@code base_model_name_or_path}: the Hub id for balora's built-in bases, else the folder's
- *                     {@code config.json} {@code _name_or_path}, else the folder's absolute path
+ * @param nameOrPath   {@code base_model_name_or_path}: the Hub id for balora's built-in bases and the folders
+ *                     {@link BaseFolder} wrote from them, else the folder's absolute path
  * @param pooling      how the published model pools token states into a sentence embedding
  * @param normalize    whether the published model L2-normalises that embedding
  * @param maxSeqLength the published model's {@code max_seq_length}
@@ -23,11 +23,19 @@ public record HubBase(String nameOrPath, PoolingMode pooling, boolean normalize,
     public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
     /** The Hub id of bge-small-en-v1.5 (balora's {@code bge-small}). */
     public static final String BGE_SMALL_ID = "BAAI/bge-small-en-v1.5";
+    /**
+     * The config.json key with which {@link BaseFolder} marks a folder as the Hub model it names. A folder's
+     * {@code _name_or_path} is not trusted for that: transformers writes there the checkpoint a model was loaded
+     * from, which for a fine-tuned model is its own base (all-MiniLM-L6-v2's says nreimers/MiniLM-L6-H384-uncased,
+     * bge-small-en-v1.5's a /root/.cache path).
+     */
+    public static final String HUB_ID_KEY = "balora_hub_id";
 
     /**
      * @param enc a base loaded by {@link PretrainedEncoder#load}: {@code minilm} and {@code bge-small} are the Hub
      *            models (mean pooling + normalisation, 256 tokens; CLS pooling + normalisation, 512 tokens); a
-     *            folder keeps its {@code _name_or_path} and, when it is a sentence-transformers folder, its pooling
+     *            folder written by {@link BaseFolder} keeps its Hub id ({@link #HUB_ID_KEY}), any other folder is
+     *            named by its absolute path; when it is a sentence-transformers folder it keeps its pooling
      *            ({@code 1_Pooling/config.json}), normalisation ({@code modules.json}) and {@code max_seq_length}
      *            ({@code sentence_bert_config.json}); otherwise mean pooling, no normalisation and
      *            min(512, max_position_embeddings) tokens
@@ -45,8 +53,11 @@ public record HubBase(String nameOrPath, PoolingMode pooling, boolean normalize,
         String name = dir.toAbsolutePath().normalize().toString();
         Path cfg = dir.resolve("config.json");
         if (Files.isRegularFile(cfg)) {
-            JsonNode n = JsonFiles.readObject(cfg).get("_name_or_path");
-            if (n != null && n.isTextual() && !n.asText().isBlank()) {
+            JsonNode n = JsonFiles.readObject(cfg).get(HUB_ID_KEY);
+            if (n != null && !n.isNull()) {
+                if (!n.isTextual() || n.asText().isBlank()) {
+                    throw new HfFolderFormatException(cfg, HUB_ID_KEY, "expected a Hub id, got " + n);
+                }
                 name = n.asText();
             }
         }

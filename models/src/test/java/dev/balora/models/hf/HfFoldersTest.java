@@ -278,6 +278,17 @@ class HfFoldersTest {
         assertEquals(enc.config(), reread.config());
         assertEquals(new HubBase(HubBase.MINILM_ID, PoolingMode.MEAN, true, 256), HubBase.of(reread),
                 "the exported folder keeps its Hub id and recipe: adapters trained on it name the same base");
+        assertEquals(HubBase.MINILM_ID, json(dir.resolve("config.json")).get(HubBase.HUB_ID_KEY).asText());
+        // A folder's _name_or_path alone is not trusted (the Hub's all-MiniLM-L6-v2 says nreimers/MiniLM-L6-H384-uncased).
+        com.fasterxml.jackson.databind.node.ObjectNode plain = (com.fasterxml.jackson.databind.node.ObjectNode) json(dir.resolve("config.json"));
+        plain.remove(HubBase.HUB_ID_KEY);
+        plain.put("_name_or_path", "nreimers/MiniLM-L6-H384-uncased");
+        Files.writeString(dir.resolve("config.json"), plain.toString());
+        assertEquals(dir.toAbsolutePath().normalize().toString(), HubBase.of(PretrainedEncoder.load(dir.toString())).nameOrPath());
+        plain.put(HubBase.HUB_ID_KEY, 7);
+        Files.writeString(dir.resolve("config.json"), plain.toString());
+        HfFolderFormatException bad = assertThrows(HfFolderFormatException.class, () -> HubBase.of(PretrainedEncoder.load(dir.toString())));
+        assertTrue(bad.getMessage().endsWith("config.json: balora_hub_id: expected a Hub id, got 7"), bad.getMessage());
         // bge-small's recipe
         HubBase bge = BaseFolder.write(tmp.resolve("bge"), TinyEncoder.make("bge-small"), 40);
         assertEquals(new HubBase(HubBase.BGE_SMALL_ID, PoolingMode.CLS, true, 40), bge);
