@@ -95,9 +95,7 @@ public final class CudaBackend implements Backend {
     public Storage fromHost(float[] data) {
         CudaStorage s = allocateUninitialised(DType.F32, data.length);
         if (data.length > 0) {
-            try (FloatPointer host = new FloatPointer(data)) {
-                device.memcpy(DevicePointers.raw(s.address()), host, s.bytes(), cudart.cudaMemcpyHostToDevice, "fromHost float[]");
-            }
+            device.upload(s.address(), data);
         }
         return s;
     }
@@ -106,9 +104,7 @@ public final class CudaBackend implements Backend {
     public Storage fromHost(double[] data) {
         CudaStorage s = allocateUninitialised(DType.F64, data.length);
         if (data.length > 0) {
-            try (DoublePointer host = new DoublePointer(data)) {
-                device.memcpy(DevicePointers.raw(s.address()), host, s.bytes(), cudart.cudaMemcpyHostToDevice, "fromHost double[]");
-            }
+            device.upload(s.address(), data);
         }
         return s;
     }
@@ -495,9 +491,7 @@ public final class CudaBackend implements Backend {
             bytes = (long) values.length * Integer.BYTES;
             address = device.allocator().acquire(bytes);
             if (values.length > 0) {
-                try (IntPointer host = new IntPointer(values)) {
-                    device.memcpy(DevicePointers.raw(address), host, bytes, cudart.cudaMemcpyHostToDevice, what);
-                }
+                device.upload(address, values);
             }
         }
 

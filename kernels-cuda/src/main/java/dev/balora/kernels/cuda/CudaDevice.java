@@ -14,13 +14,16 @@ import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.cuda.global.cusolver;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * One opened GPU: its primary context, the loaded PTX modules and kernel handles, the cuBLAS and cuSOLVER handles
- * and the caching allocator. Opened once per JVM by {@link CudaProbe}; everything runs on the legacy default
- * stream, so kernels, library calls and copies are ordered without explicit events.
+ * One opened GPU: its primary context, the loaded PTX modules and kernel handles, the cuBLAS and cuSOLVER handles,
+ * the caching allocator and one stream of its own. Opened once per JVM by {@link CudaProbe}. Every kernel, library
+ * call, copy and memset goes to that one non-blocking stream, so they are ordered without events and nothing waits
+ * for the device except a read to the host ({@link #memcpy} device→host) or an explicit {@link #synchronize()}.
+ * Uploads from pageable host memory use {@code cudaMemcpyAsync}, which stages the bytes and returns without waiting
+ * for the device (a plain {@code cudaMemcpy} would drain the queue at every upload).
  *
  * <p>Knobs (system properties): {@code balora.cuda.device} (ordinal, default 0), {@code balora.cuda.tf32}
  * (cuBLAS TF32 tensor-op math, default false: full FP32 for parity with the reference), {@code balora.cuda.sync}
@@ -38,11 +41,18 @@ final class CudaDevice {
     private final boolean tf32;
     private final boolean syncEachCall;
     private final CUctx_st context;
+    private final CUstream_st stream;
     private final Map<Kernel, CUfunc_st> functions = new EnumMap<>(Kernel.class);
     private final cublasContext blas;
     private final cusolverDnContext solver;
     private final CachingAllocator allocator;
+    private final PinnedRing uploads;
+    /** Size of the pinned upload ring: many steps of batches (ids, masks, labels) of any size used here. */
+    private static final long UPLOAD_RING_BYTES = 32L << 20;
     private final ThreadLocal<Boolean> contextCurrent = ThreadLocal.withInitial(() -> false);
+    /** Per launching thread: native parameter memory reused by every launch (never freed: one per thread). */
+    private final ThreadLocal<LaunchStaging> staging = ThreadLocal.withInitial(LaunchStaging::new);
+    private long launches;
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
@@ -77,15 +87,21 @@ final class CudaDevice {
         makeCurrent();
         ptxArch = PtxResources.archFor(ccMajor, ccMinor);
         loadKernels();
+        stream = new CUstream_st();
+        CudaStatus.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking),
+                "cudaStreamCreateWithFlags(non-blocking)");
         tf32 = Boolean.getBoolean("balora.cuda.tf32");
         syncEachCall = Boolean.getBoolean("balora.cuda.sync");
         blas = new cublasContext();
         CudaStatus.cublas(cublas.cublasCreate_v2(blas), "cublasCreate");
+        CudaStatus.cublas(cublas.cublasSetStream_v2(blas, stream), "cublasSetStream");
         CudaStatus.cublas(cublas.cublasSetMathMode(blas, tf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH
                 : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
         solver = new cusolverDnContext();
         CudaStatus.cusolver(cusolver.cusolverDnCreate(solver), "cusolverDnCreate");
+        CudaStatus.cusolver(cusolver.cusolverDnSetStream(solver, stream), "cusolverDnSetStream");
         allocator = new CachingAllocator(new RuntimeMemory());
+        uploads = new PinnedRing(stream, UPLOAD_RING_BYTES);
     }
 
     /** Opens device {@code -Dbalora.cuda.device} (default 0). Throws whatever the first failing call throws. */
@@ -138,27 +154,60 @@ final class CudaDevice {
         }
     }
 
-    /** Launches a 1-D grid of {@code grid} blocks of {@code block} threads on the default stream. */
+    /** The driver entry point, typed so that the {@code PointerPointer} overload is the one bound (see {@link LaunchStaging}). */
+    @FunctionalInterface
+    interface LaunchFunction {
+        int launch(CUfunc_st function, int gridX, int gridY, int gridZ, int blockX, int blockY, int blockZ,
+                   int sharedMemBytes, CUstream_st stream, PointerPointer<?> kernelParams, PointerPointer<?> extra);
+    }
+
+    /** {@code cuLaunchKernel} through its {@code PointerPointer} overload. */
+    static final LaunchFunction DRIVER_LAUNCH = cudart::cuLaunchKernel;
+
+    /**
+     * One launch: stages {@code args} and calls {@code fn} with a 1-D grid, no dynamic shared memory and a NULL
+     * {@code extra}. Static and driver-free so that tests can check what reaches the driver.
+     *
+     * @return the driver's status
+     */
+    static int launch(LaunchFunction fn, CUfunc_st function, CUstream_st stream, int grid, int block,
+                      LaunchStaging staging, KernelArgs args) {
+        PointerPointer<?> params = staging.stage(args);
+        return fn.launch(function, grid, 1, 1, block, 1, 1, 0, stream, params, (PointerPointer<?>) null);
+    }
+
+    /** Launches a 1-D grid of {@code grid} blocks of {@code block} threads on the device's stream. */
     void launch(Kernel kernel, int grid, int block, KernelArgs args) {
         makeCurrent();
-        LongPointer params = args.nativeParams();
-        CudaStatus.driver(cudart.cuLaunchKernel(functions.get(kernel), grid, 1, 1, block, 1, 1, 0,
-                (CUstream_st) null, params, (Pointer) null), "cuLaunchKernel(" + kernel.entry() + ", grid " + grid
-                + ", block " + block + ")");
+        int status = launch(DRIVER_LAUNCH, functions.get(kernel), stream, grid, block, staging.get(), args);
+        launches++;
+        if (status != cudart.CUDA_SUCCESS) {
+            CudaStatus.driver(status, "cuLaunchKernel(" + kernel.entry() + ", grid " + grid + ", block " + block + ")");
+        }
         afterCall(kernel.entry());
     }
 
     /** In sync mode, waits for the device and checks for an asynchronous fault of {@code what}. */
     void afterCall(String what) {
         if (syncEachCall) {
-            CudaStatus.driver(cudart.cuCtxSynchronize(), "cuCtxSynchronize after " + what);
+            CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after " + what);
         }
     }
 
-    /** Waits until all queued work on the device has finished (benchmarks, explicit sync points). */
+    /** Waits until all queued work on the device's stream has finished (benchmarks, explicit sync points). */
     void synchronize() {
         makeCurrent();
-        CudaStatus.driver(cudart.cuCtxSynchronize(), "cuCtxSynchronize");
+        CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    /** @return the device's stream (every call of this backend is ordered on it). */
+    CUstream_st stream() {
+        return stream;
+    }
+
+    /** @return kernels launched so far (for {@code balora info} and launch-count checks). */
+    long launches() {
+        return launches;
     }
 
     /** @return blocks for a grid-stride loop over n elements: enough to fill the SMs, never more than needed. */
@@ -181,22 +230,77 @@ final class CudaDevice {
         return allocator;
     }
 
-    /** Synchronous copy of {@code bytes} between pointers; {@code kind} is a cudaMemcpyKind. */
+    /**
+     * Copies {@code bytes} between pointers on the device's stream; {@code kind} is a cudaMemcpyKind. Device→host
+     * waits for the stream (the data is needed on the host now). Host→device from pageable memory may or may not
+     * wait (driver's choice): use {@link #upload} for arrays, which owns the source's lifetime.
+     */
     void memcpy(Pointer dst, Pointer src, long bytes, int kind, String what) {
         if (bytes == 0) {
             return;
         }
         makeCurrent();
-        CudaStatus.runtime(cudart.cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + what + ", " + bytes + " bytes)");
+        int status = cudart.cudaMemcpyAsync(dst, src, bytes, kind, stream);
+        if (status != cudart.cudaSuccess) {
+            CudaStatus.runtime(status, "cudaMemcpyAsync(" + what + ", " + bytes + " bytes)");
+        }
+        if (kind == cudart.cudaMemcpyDeviceToHost) {
+            CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after " + what);
+        }
     }
 
-    /** Zeroes {@code bytes} bytes at a device address (ordered on the default stream). */
+    /** Uploads a host array to a device address, asynchronously through the pinned ring when it fits. */
+    void upload(long deviceAddress, float[] src) {
+        makeCurrent();
+        if (uploads.fits((long) src.length * Float.BYTES)) {
+            uploads.upload(deviceAddress, src);
+        } else {
+            try (org.bytedeco.javacpp.FloatPointer host = new org.bytedeco.javacpp.FloatPointer(src)) {
+                syncUpload(deviceAddress, host, (long) src.length * Float.BYTES);
+            }
+        }
+    }
+
+    /** Uploads a host array to a device address, asynchronously through the pinned ring when it fits. */
+    void upload(long deviceAddress, double[] src) {
+        makeCurrent();
+        if (uploads.fits((long) src.length * Double.BYTES)) {
+            uploads.upload(deviceAddress, src);
+        } else {
+            try (org.bytedeco.javacpp.DoublePointer host = new org.bytedeco.javacpp.DoublePointer(src)) {
+                syncUpload(deviceAddress, host, (long) src.length * Double.BYTES);
+            }
+        }
+    }
+
+    /** Uploads a host array to a device address, asynchronously through the pinned ring when it fits. */
+    void upload(long deviceAddress, int[] src) {
+        makeCurrent();
+        if (uploads.fits((long) src.length * Integer.BYTES)) {
+            uploads.upload(deviceAddress, src);
+        } else {
+            try (org.bytedeco.javacpp.IntPointer host = new org.bytedeco.javacpp.IntPointer(src)) {
+                syncUpload(deviceAddress, host, (long) src.length * Integer.BYTES);
+            }
+        }
+    }
+
+    /** A large upload from pageable memory: queued on the stream, then waited for (the source is freed after). */
+    private void syncUpload(long deviceAddress, Pointer host, long bytes) {
+        memcpy(DevicePointers.raw(deviceAddress), host, bytes, cudart.cudaMemcpyHostToDevice, "upload");
+        synchronize();
+    }
+
+    /** Zeroes {@code bytes} bytes at a device address (ordered on the device's stream). */
     void memsetZero(long address, long bytes) {
         if (bytes == 0) {
             return;
         }
         makeCurrent();
-        CudaStatus.runtime(cudart.cudaMemset(DevicePointers.raw(address), 0, bytes), "cudaMemset(" + bytes + " bytes)");
+        int status = cudart.cudaMemsetAsync(DevicePointers.raw(address), 0, bytes, stream);
+        if (status != cudart.cudaSuccess) {
+            CudaStatus.runtime(status, "cudaMemsetAsync(" + bytes + " bytes)");
+        }
     }
 
     /** @return a one-line description for the provider's availability reason. */
@@ -215,7 +319,10 @@ final class CudaDevice {
         m.put("runtime CUDA version", version(runtimeVersion));
         m.put("kernels", "PTX sm_" + ptxArch + " (" + Kernel.values().length + " entries, JIT by the driver)");
         m.put("gemm", "cuBLAS " + (tf32 ? "TF32 tensor-op math (-Dbalora.cuda.tf32=true)" : "FP32 math"));
+        m.put("stream", "one non-blocking stream; waits only on reads to the host");
+        m.put("uploads", uploads.stats());
         m.put("sync after each call", Boolean.toString(syncEachCall));
+        m.put("kernel launches", Long.toString(launches));
         CachingAllocator.Stats s = allocator.stats();
         m.put("allocator", s.bytesInUse() + " B in use, " + s.bytesCached() + " B cached, " + s.mallocCalls()
                 + " cudaMalloc, " + s.cacheHits() + " cache hits");

@@ -4,20 +4,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.LongPointer;
 
 /**
  * The argument list of one {@code cuLaunchKernel} call. The driver wants {@code void** kernelParams}: for each
  * parameter, a pointer to its value. Values are packed into one native buffer at their natural alignment and the
  * pointer array points into it. Appends must follow the kernel's C signature exactly (types and order): the driver
- * reads as many bytes per parameter as the PTX declares.
+ * reads as many bytes per parameter as the PTX declares. {@link LaunchStaging} copies the packed values to native
+ * memory and builds the pointer array at launch.
  */
 final class KernelArgs implements AutoCloseable {
     private final ByteBuffer values = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
     private final List<Integer> offsets = new ArrayList<>();
-    private BytePointer nativeValues;
-    private LongPointer nativePointers;
 
     private int align(int alignment) {
         int p = (values.position() + alignment - 1) / alignment * alignment;
@@ -94,25 +91,27 @@ final class KernelArgs implements AutoCloseable {
         return List.copyOf(offsets);
     }
 
-    /** Copies the values to native memory and returns the {@code void**} array for cuLaunchKernel. */
-    LongPointer nativeParams() {
-        byte[] packed = packedValues();
-        nativeValues = new BytePointer(Math.max(packed.length, 8));
-        nativeValues.put(packed, 0, packed.length);
-        nativePointers = new LongPointer(Math.max(offsets.size(), 1));
-        for (int i = 0; i < offsets.size(); i++) {
-            nativePointers.put(i, nativeValues.address() + offsets.get(i));
-        }
-        return nativePointers;
+    /** @return the number of parameters appended. */
+    int count() {
+        return offsets.size();
     }
 
-    @Override
-    public void close() {
-        if (nativeValues != null) {
-            nativeValues.close();
-        }
-        if (nativePointers != null) {
-            nativePointers.close();
-        }
+    /** @return the offset of parameter {@code i} in the packed values. */
+    int offset(int i) {
+        return offsets.get(i);
     }
+
+    /** @return the bytes of the packed values (the first {@link #packedLength()} of the backing array). */
+    byte[] packedArray() {
+        return values.array();
+    }
+
+    /** @return the length of the packed values in bytes. */
+    int packedLength() {
+        return values.position();
+    }
+
+    /** Nothing native is held (the values are staged by {@link LaunchStaging}); kept so call sites read as scopes. */
+    @Override
+    public void close() {}
 }
