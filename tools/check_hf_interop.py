@@ -274,11 +274,13 @@ def main():
     runs = sorted(d for d in os.listdir(work) if os.path.isfile(os.path.join(work, d, "predictions.tsv")))
     for r in runs:
         check_run(os.path.join(work, r), texts, report)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
-    except OSError:
-        commit = None
+    commit = os.environ.get("BALORA_COMMIT")
+    if not commit:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                    cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip() or None
+        except OSError:
+            commit = None
     out = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "balora_commit": commit,
            "versions": versions(), "eval": os.path.abspath(args.eval), "texts": len(texts), "tolerance": args.tol,
            "checks": report.rows, "failures": report.failures}

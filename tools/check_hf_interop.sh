@@ -6,14 +6,15 @@
 #
 # Environment: VENV (default /work/venv-hf; created when it lacks the packages: the CPU torch wheel from
 # /opt/wheels with --no-deps, then transformers, peft, sentence-transformers, onnxruntime from the package index),
-# STEPS (optimizer steps per fine-tune, default 30), BASES (default "minilm", add bge-small when its jar is in the
+# STEPS (optimizer steps per fine-tune, default 60), BASES (default "minilm", add bge-small when its jar is in the
 # local Maven repository: it is then exported, fine-tuned with --method balora and checked too).
+# BALORA_COMMIT names the code in report.json when the tree is not a git checkout.
 # Needs Python packages, so it is not part of CI (.ci/run); docs/interop.md records its last run.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-/work/venv-hf}"
-steps="${STEPS:-30}"
+steps="${STEPS:-60}"
 bases="${BASES:-minilm}"
 work="${1:-$(mktemp -d /tmp/balora-hf-interop.XXXXXX)}"
 mkdir -p "$work"
@@ -40,7 +41,7 @@ for base in $bases; do
     run="$work/$base-$method"
     rm -rf "$run"
     balora finetune --model "$base" --method "$method" --train "$work/train.tsv" --eval "$work/eval.tsv" \
-      --max-steps "$steps" --batch 8 --max-length 64 --lr 2e-3 --seed 7 --out "$run" | tail -n 4
+      --max-steps "$steps" --batch 8 --max-length 64 --lr 3e-3 --seed 7 --out "$run" | tail -n 4
     balora merge --adapter "$run/adapter" --model "$base" --out "$run/merged"
   done
 done
