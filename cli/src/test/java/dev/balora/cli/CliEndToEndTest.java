@@ -240,6 +240,8 @@ class CliEndToEndTest {
         assertEquals(2, balora("export", "--out", tmp.resolve("x").toString()).code(), "--adapter or --base is required");
         assertEquals(2, balora("export", "--base", "minilm", "--adapter", run.resolve("adapter").toString(), "--out",
                 tmp.resolve("x").toString()).code(), "not both");
+        assertEquals(2, balora("export", "--base", "minilm", "--to-lora", "--out", tmp.resolve("x").toString()).code(),
+                "--to-lora is for adapters");
         Result tooLong = balora("export", "--base", "minilm", "--max-length", "513", "--out", tmp.resolve("x").toString());
         assertEquals(2, tooLong.code());
         assertTrue(tooLong.err().contains("512"), tooLong.err());
