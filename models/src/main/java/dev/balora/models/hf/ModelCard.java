@@ -39,14 +39,20 @@ final class ModelCard {
         return p == PoolingMode.MEAN ? "mean pooling over the attention mask" : "the [CLS] token's state";
     }
 
-    private static final String NOT_THIS = """
-            ## Not like this
-            `AutoModelForSequenceClassification`, `AutoPeftModelForSequenceClassification` and
-            `pipeline("text-classification")` put BERT's own head on this encoder: a `tanh` layer over the [CLS] token that
-            was never trained with it (transformers initialises it at random and says so in a warning). Their
-            predictions are not this model's. No transformers class has a linear head over mean pooling, which is why
-            the head is a sentence-transformers module.
-            """;
+    /** Why the obvious transformers classes do not give this classifier's predictions. */
+    private static final String WHY_NOT = "BERT's own classification head is a `tanh` layer over the [CLS] token, "
+            + "which this classifier never used; no transformers class has a linear head over mean pooling, which is "
+            + "why the head is a sentence-transformers module.";
+
+    private static final String NOT_THIS_ADAPTER = "## Not like this\n"
+            + "`AutoPeftModelForSequenceClassification` refuses this adapter (its task type is FEATURE_EXTRACTION); "
+            + "`AutoModelForSequenceClassification` with the adapter loaded on it, or `pipeline(\"text-classification\")`, "
+            + "would not give this model's predictions. " + WHY_NOT + "\n";
+
+    private static final String NOT_THIS_MERGED = "## Not like this\n"
+            + "`AutoModelForSequenceClassification` and `pipeline(\"text-classification\")` load this folder with an "
+            + "untrained pooler and classifier (transformers initialises them at random and lists them in its load "
+            + "report): their predictions are not this model's. " + WHY_NOT + "\n";
 
     /** The card of a LoRA adapter folder ({@link AdapterFolder}). */
     static String adapter(Path dir, String baseId, String method, int rank, List<String> labels, int maxLength,
@@ -76,7 +82,7 @@ final class ModelCard {
                 + "```\n"
                 + "(`transformers.AutoModel.from_pretrained` on this folder gives the same.) The head reads its "
                 + "`last_hidden_state` through " + pooling(pooling) + ".\n\n"
-                + NOT_THIS + "\n"
+                + NOT_THIS_ADAPTER + "\n"
                 + "## Files\n"
                 + "`adapter_config.json` + `adapter_model.safetensors` (PEFT, `task_type: FEATURE_EXTRACTION`), "
                 + "`modules.json`, `sentence_bert_config.json`, `1_Pooling/`, `2_Dense/` (sentence-transformers), "
@@ -108,7 +114,7 @@ final class ModelCard {
                 + "```\n"
                 + "The folder holds no pooler weights (nothing here uses BERT's pooler); transformers initialises one and "
                 + "warns.\n\n"
-                + NOT_THIS + "\n"
+                + NOT_THIS_MERGED + "\n"
                 + "## Files\n"
                 + "`config.json` + `model.safetensors` (the encoder, transformers' `BertModel`), `modules.json`, "
                 + "`sentence_bert_config.json`, `1_Pooling/`, `2_Dense/` (sentence-transformers), `tokenizer.json`, "

@@ -98,6 +98,7 @@ class HfFoldersTest {
         assertTrue(card.contains("AutoPeftModelForFeatureExtraction.from_pretrained(\"" + path + "\")"), card);
         assertTrue(card.contains("base_model: " + HubBase.MINILM_ID), card);
         assertTrue(card.contains("`great`, `other`, `meh`"), card);
+        assertTrue(card.contains("`AutoPeftModelForSequenceClassification` refuses this adapter"), card);
     }
 
     @Test
@@ -237,6 +238,8 @@ class HfFoldersTest {
         assertEquals("great,other,meh", Files.readString(dir.resolve("labels.txt")).strip());
         assertTrue(Files.readString(dir.resolve("README.md")).contains("SentenceTransformer(\""
                 + dir.toAbsolutePath().normalize() + "\").encode(texts, convert_to_tensor=True).softmax(-1)"));
+        assertTrue(Files.readString(dir.resolve("README.md")).contains("`AutoModelForSequenceClassification` and "
+                + "`pipeline(\"text-classification\")` load this folder with an untrained pooler and classifier"));
 
         PretrainedEncoder reread = PretrainedEncoder.load(dir.toString());
         BertForSequenceClassification again = reread.newClassifier(3, 1, BertOptions.defaults());
