@@ -89,11 +89,17 @@ if [[ -n "$model" ]]; then
     tor --dropout 0.1 --tf32
   fi
   BAL_ARGS="method=balora dropout=0.1 cache=on" bal
+  # Device time per kernel (CUDA events around every launch and GEMM; not a timed run: the events cost host time).
+  timeout 90 "${java[@]}" -Xmx8g -Dbalora.cuda.profile=true dev.balora.bench.gpu.DeviceStepBench model="$model" \
+    device=cuda method=lora dropout=0.1 out="$out/profile.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
   [[ -n "${QUICK:-}" ]] || BAL_ARGS="method=balora dropout=0.1 cache=off" bal
 
   note "6. loss-curve parity, CPU backend vs CUDA (20 steps from the same start)"
   parity_drops="0 0.1"
   parity_steps=20
+  # A second CUDA run with dropout off: are two GPU runs bit-identical (atomic reductions may reorder float sums)?
+  timeout 90 "${java[@]}" -Xmx8g dev.balora.bench.gpu.DeviceStepBench model="$model" device=cuda method=lora \
+    dropout=0 warmup=0 steps=20 out="$out/repeat.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
   [[ -z "${QUICK:-}" ]] || { parity_drops="0"; parity_steps=10; }
   for d in $parity_drops; do
     for dev in cpu cuda; do
@@ -112,6 +118,7 @@ fi
 note "8. summary"
 if command -v "$py" >/dev/null; then
   "$py" "$here/gpu_report.py" "$results" "$out/parity.jsonl" "$out/kernels.tsv" "$out/finetune/metrics.jsonl" \
+    "$out/profile.jsonl" "$out/repeat.jsonl" \
     | tee "$out/summary.md"
 fi
 note "done, exit $status"

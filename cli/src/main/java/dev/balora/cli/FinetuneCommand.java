@@ -1,6 +1,7 @@
 package dev.balora.cli;
 
 import dev.balora.core.lora.Teacher;
+import dev.balora.core.train.TrainingStoppedException;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.TextClassificationDataset;
 import dev.balora.models.finetune.FineTuneOptions;
@@ -12,14 +13,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code balora finetune}: one classification fine-tune with LoRA, PiSSA or BA-LoRA. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a BERT-family encoder for text classification with LoRA, PiSSA or BA-LoRA.")
-final class FinetuneCommand implements Callable<Integer> {
+final class FinetuneCommand implements RunArguments.ResumableCommand {
     @Option(names = "--model", defaultValue = "minilm", description = "minilm | bge-small | a Hugging Face BERT directory (default: ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--task", defaultValue = "classification", description = "classification | lm (lm: see finetune-lm; "
@@ -49,11 +51,29 @@ final class FinetuneCommand implements Callable<Integer> {
     Path out;
     @picocli.CommandLine.Mixin
     TrainingOptions training = new TrainingOptions();
+    @picocli.CommandLine.Mixin
+    ResumableRun.Options resumable = new ResumableRun.Options();
+    @Spec
+    CommandSpec spec;
+    /** Set when this instance continues a run from its saved command line. */
+    private boolean continuing;
+
+    @Override
+    public void continueRun() {
+        continuing = true;
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (resumable.resume != null) {
+            return RunArguments.resume(spec, resumable.resume);
+        }
+        if (Files.isDirectory(Path.of(model)) && !List.of("minilm", "bge-small").contains(model.toLowerCase(Locale.ROOT))) {
+            model = Path.of(model).toAbsolutePath().normalize().toString(); // saved for --resume from anywhere
+        }
         if (task.equalsIgnoreCase("lm")) {
-            return FinetuneLmCommand.fromClassificationCommand(this, Path.of(model)).call();
+            return FinetuneLmCommand.fromClassificationCommand(this, Path.of(model)).train(spec, continuing,
+                    resumable.checkpointEvery);
         }
         if (!task.equalsIgnoreCase("classification")) {
             throw new UserInputException("--task: expected classification or lm, got '" + task + "'");
@@ -68,12 +88,26 @@ final class FinetuneCommand implements Callable<Integer> {
         TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
         tr = DataFiles.subset(tr, maxTrain, o.seed());
         ev = DataFiles.subset(ev, maxEval, o.seed());
+        try (ResumableRun run = ResumableRun.open(spec, dir, continuing, resumable.checkpointEvery)) {
+            return train(run, o, dir, tr, ev, te);
+        }
+    }
+
+    private int train(ResumableRun run, FineTuneOptions o, Path dir, TextClassificationDataset tr,
+                      TextClassificationDataset ev, TextClassificationDataset te) throws Exception {
         PretrainedEncoder enc = PretrainedEncoder.load(model);
-        Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
-                o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
-        RunRecorder rec = new RunRecorder(o.method().cliName());
-        FineTuneRun.Result r = FineTuneRun.run(enc, tr, ev, te, o, dir, List.of(rec, new ProgressListener(o.method().cliName())));
+        System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%s%n",
+                o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir,
+                continuing ? " (resuming)" : "");
+        ProgressListener progress = new ProgressListener(o.method().cliName());
+        FineTuneRun.Result r;
+        try {
+            r = FineTuneRun.run(enc, tr, ev, te, o, dir, run.control(continuing), List.of(progress));
+        } catch (TrainingStoppedException e) {
+            return run.stopped(e);
+        } finally {
+            progress.close();
+        }
         List<String> labels = tr.labels().labels();
         PredictionsFile.write(predictions != null ? predictions : dir.resolve(PredictionsFile.DEFAULT_NAME), r.predictions(), labels);
         if (r.test() != null) {
@@ -84,9 +118,12 @@ final class FinetuneCommand implements Callable<Integer> {
                     m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
         }
         RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels, o.maxLength());
-        RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
-                "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
-        Plots.lossAndAccuracy(dir, List.of(rec));
+        // From the log, not a listener: a resumed run's log also holds the steps before the stop.
+        List<RunRecorder> recs = List.of(RunRecorder.fromLog(o.method().cliName(), dir.resolve("metrics.jsonl")));
+        boolean plotted = Plots.lossAndAccuracy(dir, recs, System.err);
+        RunOutputs.writeResultsTable(dir, List.of(r), recs, enc.name(), String.format(Locale.ROOT,
+                "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()), plotted, "metrics.jsonl");
+        run.completed();
         System.out.println(RunOutputs.table(List.of(r)));
         System.out.println("wrote " + dir);
         return 0;

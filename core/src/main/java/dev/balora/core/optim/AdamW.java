@@ -1,9 +1,12 @@
 package dev.balora.core.optim;
 
+import dev.balora.core.backend.Backend;
 import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AdamW with PyTorch semantics (decoupled weight decay applied before the moment update, bias correction,
@@ -41,13 +44,30 @@ public final class AdamW implements Optimizer {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
+        // Parameters with a gradient, grouped by backend, one multi-tensor call per backend (one launch on a GPU).
+        Map<Backend, List<Integer>> byBackend = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            Tensor p = params.get(i);
-            if (p.grad() == null) {
-                continue;
+            if (params.get(i).grad() != null) {
+                byBackend.computeIfAbsent(params.get(i).backend(), b -> new ArrayList<>()).add(i);
             }
-            p.backend().adamW(p.storage(), p.grad().storage(), m.get(i), v.get(i), p.numel(), lr, beta1, beta2, eps,
-                    weightDecay, bc1, bc2);
+        }
+        for (Map.Entry<Backend, List<Integer>> e : byBackend.entrySet()) {
+            List<Integer> idx = e.getValue();
+            int k = idx.size();
+            Storage[] ps = new Storage[k];
+            Storage[] gs = new Storage[k];
+            Storage[] ms = new Storage[k];
+            Storage[] vs = new Storage[k];
+            long[] ns = new long[k];
+            for (int j = 0; j < k; j++) {
+                Tensor p = params.get(idx.get(j));
+                ps[j] = p.storage();
+                gs[j] = p.grad().storage();
+                ms[j] = m.get(idx.get(j));
+                vs[j] = v.get(idx.get(j));
+                ns[j] = p.numel();
+            }
+            e.getKey().adamW(ps, gs, ms, vs, ns, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
         }
     }
 

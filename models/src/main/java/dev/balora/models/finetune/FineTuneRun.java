@@ -9,6 +9,7 @@ import dev.balora.core.lora.LoraConfig;
 import dev.balora.core.lora.LoraInjector;
 import dev.balora.core.lora.Teacher;
 import dev.balora.core.train.LrSchedule;
+import dev.balora.core.train.RunControl;
 import dev.balora.core.train.Trainer;
 import dev.balora.core.train.TrainerConfig;
 import dev.balora.core.train.TrainingListener;
@@ -97,6 +98,22 @@ public final class FineTuneRun {
     public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
                              TextClassificationDataset test, FineTuneOptions o, Path outDir,
                              List<TrainingListener> listeners) throws IOException {
+        return run(enc, train, eval, test, o, outDir, RunControl.NONE, listeners);
+    }
+
+    /**
+     * As {@link #run(PretrainedEncoder, TextClassificationDataset, TextClassificationDataset, TextClassificationDataset,
+     * FineTuneOptions, Path, List)}, with checkpoints, resume and a stop signal per {@code control}. With
+     * {@code control.resume()}, a run that {@code outDir} holds continues from its checkpoint (the same data and
+     * options must be given: the trainer refuses a checkpoint of another seed, batching, length or data size) and the
+     * result equals an uninterrupted run's bit for bit; with nothing to continue the run starts.
+     *
+     * @throws dev.balora.core.train.TrainingStoppedException when {@code control.stop()} was requested: the step in
+     *                                                        progress was finished and checkpointed
+     */
+    public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
+                             TextClassificationDataset test, FineTuneOptions o, Path outDir, RunControl control,
+                             List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         AdaptedModel adapted = buildModel(enc, train.labels().size(), o);
         BertForSequenceClassification model = adapted.model();
@@ -110,6 +127,7 @@ public final class FineTuneRun {
         TrainerConfig.Builder b = TrainerConfig.builder(outDir).microBatchSize(o.batch()).gradientAccumulationSteps(o.accumulation())
                 .learningRate(o.lr()).warmupRatio(o.warmupRatio()).decay(LrSchedule.Decay.LINEAR).weightDecay(o.weightDecay())
                 .maxGradNorm(o.maxGradNorm()).evalEvery(o.evalEvery()).seed(o.seed());
+        control.applyTo(b);
         if (o.maxSteps() > 0) {
             b.maxSteps(o.maxSteps());
         } else {
@@ -119,7 +137,7 @@ public final class FineTuneRun {
         listeners.forEach(trainer::addListener);
         long t1 = System.nanoTime();
         model.train();
-        TrainingSummary summary = trainer.run();
+        TrainingSummary summary = control.train(trainer);
         // The trainer always evaluates last, so the task's latest predictions are the final model's; predicting again
         // would cost a second pass over the evaluation set.
         ClassifierPredictions predictions = task.lastPredictions() != null ? task.lastPredictions() : task.predict(evalEnc);
