@@ -75,6 +75,15 @@ struct SumSqTensors {
     int count;
 };
 
+// x[k][i] *= alpha for every listed tensor (gradient clipping of all adapter tensors in one launch). Same struct.
+extern "C" __global__ void scale_multi_f32(SumSqTensors t, float alpha) {
+    int k = blockIdx.y;
+    if (k >= t.count) return;
+    float* x = const_cast<float*>(t.x[k]);
+    long long n = t.n[k];
+    GRID_STRIDE(i, n) { x[i] = alpha * x[i]; }
+}
+
 extern "C" __global__ void sum_of_squares_multi_f32(SumSqTensors t, double* __restrict__ partial) {
     int k = blockIdx.y;
     if (k >= t.count) return;

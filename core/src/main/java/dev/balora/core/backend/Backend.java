@@ -222,6 +222,16 @@ public interface Backend {
         }
     }
 
+    /**
+     * {@code x = alpha·x} in place for several storages ({@link #axpby} with beta 0 on each): gradient clipping of
+     * every parameter in one call, one launch on a device.
+     */
+    default void scale(Storage[] xs, long[] ns, double alpha) {
+        for (int i = 0; i < xs.length; i++) {
+            axpby(ns[i], alpha, xs[i], 0.0, xs[i]);
+        }
+    }
+
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);
 

@@ -394,4 +394,14 @@ public final class TransferCountingBackend implements Backend {
         }
         host.adamW(all[0], all[1], all[2], all[3], n, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
     }
+
+    @Override
+    public void scale(Storage[] xs, long[] ns, double alpha) {
+        count("scale(many)");
+        Storage[] inner = new Storage[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            inner[i] = in(xs[i], "scale");
+        }
+        host.scale(inner, ns, alpha);
+    }
 }

@@ -55,14 +55,16 @@ public final class GradientClipping {
         double norm = Math.sqrt(sumSq);
         if (maxNorm > 0) {
             double coef = maxNorm / (norm + 1e-6);
-            if (coef < 1) {
-                for (Tensor p : params.values()) {
-                    Tensor g = p.grad();
-                    if (g != null) {
-                        // beta = 0: the destination is not read, so scaling in place is safe.
-                        g.backend().axpby(g.numel(), coef, g.storage(), 0.0, g.storage());
-                    }
+            if (coef < 1 && !withGrad.isEmpty()) {
+                Storage[] xs = new Storage[withGrad.size()];
+                long[] ns = new long[withGrad.size()];
+                for (int i = 0; i < xs.length; i++) {
+                    Tensor g = withGrad.get(i).getValue().grad();
+                    xs[i] = g.storage();
+                    ns[i] = g.numel();
                 }
+                // In place, all gradients in one call (one launch on a GPU).
+                withGrad.get(0).getValue().grad().backend().scale(xs, ns, coef);
             }
         }
         return norm;

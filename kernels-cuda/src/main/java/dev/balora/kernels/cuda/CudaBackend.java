@@ -727,6 +727,24 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Up to 96 tensors per launch ({@code scale_multi_f32}: {@code x = (float) alpha · x}, as axpby with beta 0). */
+    @Override
+    public void scale(Storage[] xs, long[] ns, double alpha) {
+        long[] addr = new long[xs.length];
+        long max = 0;
+        for (int i = 0; i < xs.length; i++) {
+            addr[i] = f32(xs[i], "x", "scale");
+            max = Math.max(max, ns[i]);
+        }
+        for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
+            int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
+            try (KernelArgs args = KernelArgs.pooled()) {
+                args.sumSqTensors(addr, ns, from, count).f32((float) alpha);
+                device.launch(Kernel.SCALE_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256, args);
+            }
+        }
+    }
+
     /** Up to 48 tensors per launch ({@code adamw_multi_f32}: the same arithmetic as the single-tensor kernel). */
     @Override
     public void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,

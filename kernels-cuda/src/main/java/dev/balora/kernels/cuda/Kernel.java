@@ -12,6 +12,7 @@ enum Kernel {
     ADAMW_MULTI("adamw", "adamw_multi_f32"),
     SUM_OF_SQUARES_MULTI("reduce", "sum_of_squares_multi_f32"),
     SUM_DOUBLES("reduce", "sum_doubles_f64"),
+    SCALE_MULTI("reduce", "scale_multi_f32"),
     SUM_INTO_DET("reduce", "sum_into_det_f32"),
     SUM_INTO_DET_THREAD("reduce", "sum_into_det_thread_f32"),
     DROPOUT("elementwise", "dropout_f32"),

@@ -374,6 +374,12 @@ class CudaParityTest {
         }
         double sq = cuda.sumOfSquares(g, n);
         assertEquals(expectedSq, sq, 1e-9 * expectedSq, "sum of squares over " + k + " tensors");
+        float[] before = cuda.toFloatArray(g[k - 1]);
+        cuda.scale(g, n, 0.37);
+        float[] after = cuda.toFloatArray(g[k - 1]);
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(0.37f * before[i], after[i], 0.0f, "scale [" + i + "]");
+        }
     }
 
     @Test
