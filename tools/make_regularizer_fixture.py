@@ -10,7 +10,8 @@ case with logit-scale inputs (std 3). The teacher Z_P is a noisy copy of the stu
 pre-trained model's outputs would be close to the student's.
 
 Terms: kl_T2, cosine_mse, covariance, topk_entropy_K2, topk_entropy_K0 (full row), svd_nuclear_k2, svd_frobenius_k3.
-A term balora skips by design (SVD with k >= min(N, w)) is listed as "skipped" and has no tensors.
+A term balora skips by design (the nuclear SVD term with k >= min(N, w), a constant -1) is listed as "skipped" and
+has no tensors; the frobenius SVD term with k >= min(N, w) is -||Z||_*/||Z||_F and is computed (SPEC §2).
 
 Output: one safetensors file of F64 tensors
   "<case>.zf" [N, w], "<case>.zp" [N, w], "<case>.<term>.value" [1], "<case>.<term>.grad" [N, w]
@@ -106,7 +107,7 @@ def main(out_dir):
         tensors[name + ".zp"] = zp
         status = {}
         for term, (fn, svd_k) in TERMS.items():
-            if svd_k is not None and svd_k >= min(n, w):
+            if term.startswith("svd_nuclear") and svd_k >= min(n, w):
                 status[term] = "skipped"
                 continue
             x = zf.clone().requires_grad_(True)

@@ -19,3 +19,19 @@ extern "C" __global__ void copy_strided_f64(const double* __restrict__ src, long
         dst[dstOff + d] = src[srcOff + so];
     }
 }
+
+// dst[dstOff + i] = src[srcOff + i] between dtypes (the SVD regularizer's float64 Gram route): float → double is
+// exact, double → float rounds to nearest (the cast is cvt.rn).
+extern "C" __global__ void convert_f32_f64(const float* __restrict__ src, long long srcOff, double* __restrict__ dst,
+                                           long long dstOff, long long n) {
+    GRID_STRIDE(i, n) {
+        dst[dstOff + i] = (double) src[srcOff + i];
+    }
+}
+
+extern "C" __global__ void convert_f64_f32(const double* __restrict__ src, long long srcOff, float* __restrict__ dst,
+                                           long long dstOff, long long n) {
+    GRID_STRIDE(i, n) {
+        dst[dstOff + i] = (float) src[srcOff + i];
+    }
+}

@@ -31,6 +31,21 @@ final class DataFiles {
         return (labels == null ? r : r.withLabels(labels)).read(file);
     }
 
+    /**
+     * Reads a training file, learning its labels; a classifier needs at least two (one label trains to loss 0 and
+     * accuracy 1.0 without learning anything).
+     *
+     * @throws UserInputException when the file holds a single label
+     */
+    static TextClassificationDataset readTraining(Path file, String textColumn, String labelColumn) throws NoSuchFileException {
+        TextClassificationDataset d = read(file, textColumn, labelColumn, null);
+        if (d.labels().size() < 2) {
+            throw new UserInputException(file + ": column '" + labelColumn + "' holds one label ("
+                    + d.labels().labels() + "); a classifier needs at least 2");
+        }
+        return d;
+    }
+
     /** A deterministic, stratified subset of at most {@code max} examples (the whole set when max ≤ 0). */
     static TextClassificationDataset subset(TextClassificationDataset d, int max, long seed) {
         if (max <= 0 || max >= d.size()) {

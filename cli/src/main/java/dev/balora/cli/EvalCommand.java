@@ -32,7 +32,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--max-length", maxLength, 3);
+        if (predictions != null) {
+            OutputPaths.requireWritableParent(predictions, "--predictions"); // before the evaluation, not after it
+        }
         PretrainedEncoder enc = PretrainedEncoder.load(source.model);
+        OptionChecks.fitsPositions(maxLength, enc.config().maxPositions(), enc.name());
         AdapterModels.Loaded loaded = AdapterModels.load(enc, source.adapter);
         TextClassificationDataset data = DataFiles.read(eval, textColumn, labelColumn, loaded.labels());
         EncodedDataset encoded = new EncodedDataset(data, enc.tokenizer(), maxLength);

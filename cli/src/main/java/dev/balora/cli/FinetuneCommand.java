@@ -83,19 +83,29 @@ final class FinetuneCommand implements RunArguments.ResumableCommand {
         }
         FineTuneOptions o = training.toOptions();
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
-        TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
+        if (predictions != null) {
+            OutputPaths.requireWritableParent(predictions, "--predictions");
+        }
+        if (testPredictions != null) {
+            OutputPaths.requireWritableParent(testPredictions, "--test-predictions");
+        }
+        TextClassificationDataset tr = DataFiles.readTraining(train, textColumn, labelColumn);
         TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
         TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
         tr = DataFiles.subset(tr, maxTrain, o.seed());
         ev = DataFiles.subset(ev, maxEval, o.seed());
+        // The model and the output folder are checked before the run folder is opened: a refused start writes nothing.
+        PretrainedEncoder enc = PretrainedEncoder.load(model);
+        OptionChecks.fitsModel(o.rank(), Math.min(enc.config().hidden(), enc.config().intermediate()), o.maxLength(),
+                enc.config().maxPositions(), enc.name());
+        OutputPaths.prepareDirectory(dir, "--out");
         try (ResumableRun run = ResumableRun.open(spec, dir, continuing, resumable.checkpointEvery)) {
-            return train(run, o, dir, tr, ev, te);
+            return train(run, enc, o, dir, tr, ev, te);
         }
     }
 
-    private int train(ResumableRun run, FineTuneOptions o, Path dir, TextClassificationDataset tr,
+    private int train(ResumableRun run, PretrainedEncoder enc, FineTuneOptions o, Path dir, TextClassificationDataset tr,
                       TextClassificationDataset ev, TextClassificationDataset te) throws Exception {
-        PretrainedEncoder enc = PretrainedEncoder.load(model);
         System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%s%n",
                 o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir,
                 continuing ? " (resuming)" : "");
@@ -187,9 +197,23 @@ final class FinetuneCommand implements RunArguments.ResumableCommand {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException("bad option value: " + e.getMessage());
             }
-            if (rank < 1 || batch < 1 || accum < 1 || maxLength < 3 || lr <= 0 || epochs < 0 || maxSteps < 0) {
-                throw new UserInputException("bad option value: rank, batch, accum >= 1, max-length >= 3, lr > 0 required");
-            }
+            OptionChecks.atLeast("--rank", rank, 1);
+            OptionChecks.atLeast("--batch", batch, 1);
+            OptionChecks.atLeast("--accum", accum, 1);
+            OptionChecks.atLeast("--max-length", maxLength, 3);
+            OptionChecks.atLeast("--epochs", epochs, 0);
+            OptionChecks.atLeast("--max-steps", maxSteps, 0);
+            OptionChecks.atLeast("--svd-k", svdK, 1);
+            OptionChecks.atLeast("--pissa-niter", pissaNiter, 0);
+            OptionChecks.atLeast("--eval-every", evalEvery, 0);
+            OptionChecks.positive("--lr", lr);
+            OptionChecks.finite("--alpha", alpha);
+            OptionChecks.nonNegative("--lambda1", lambda1);
+            OptionChecks.nonNegative("--lambda2", lambda2);
+            OptionChecks.nonNegative("--lambda3", lambda3);
+            OptionChecks.nonNegative("--weight-decay", weightDecay);
+            OptionChecks.nonNegative("--max-grad-norm", maxGradNorm);
+            OptionChecks.fraction("--warmup", warmup);
             double a = alpha > 0 ? alpha : rank;
             return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength, lambda1, lambda2,
                     lambda3, svdK, tg, tk, !noTeacherCache, warmup, weightDecay, maxGradNorm, evalEvery, seed);

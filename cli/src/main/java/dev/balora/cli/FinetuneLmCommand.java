@@ -91,6 +91,7 @@ final class FinetuneLmCommand implements RunArguments.ResumableCommand {
      * @param checkpointEvery the checkpoint interval
      */
     int train(CommandSpec command, boolean continuingRun, long checkpointEvery) throws Exception {
+        OptionChecks.finite("--lr", lr); // NaN is not "<= 0, use the recipe's"
         if (model == null) {
             throw new UserInputException("finetune-lm: --model is required (a directory written by balora pretrain)");
         }

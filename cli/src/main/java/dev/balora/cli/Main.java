@@ -56,6 +56,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this; {@link #main} exits with it). */
     public static int execute(String... args) {
+        try {
+            Backends.checkSettings(); // -Dbalora.threads=-1 must not fall back silently to the reference backend
+        } catch (BackendUnavailableException e) {
+            System.err.println("balora: " + e.getMessage());
+            return EXIT_BAD_INPUT;
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (UserErrors.isUserError(ex)) {

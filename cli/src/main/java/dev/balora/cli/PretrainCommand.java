@@ -72,6 +72,7 @@ final class PretrainCommand implements RunArguments.ResumableCommand {
         if (resumable.resume != null) {
             return RunArguments.resume(spec, resumable.resume);
         }
+        OptionChecks.finite("--lr", lr); // NaN is not "<= 0, use the recipe's"
         PretrainOptions d = smoke ? PretrainOptions.smoke() : PretrainOptions.defaults();
         PretrainOptions o = options(smoke ? PretrainOptions.smoke() : PretrainOptions.defaults());
         Path dir = out != null ? out : Path.of("runs", "pretrain-" + RunNames.timestamp());

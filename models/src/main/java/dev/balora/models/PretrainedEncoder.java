@@ -1,6 +1,7 @@
 package dev.balora.models;
 
 import dev.balora.core.io.F32Tensor;
+import dev.balora.core.io.FiniteValues;
 import dev.balora.core.io.SafetensorsReader;
 import dev.balora.core.nn.Module;
 import dev.balora.core.tensor.Tensor;
@@ -11,13 +12,17 @@ import dev.balora.models.bert.BertOptions;
 import dev.balora.models.bert.PoolingMode;
 import dev.balora.models.onnx.BertOnnxWeights;
 import dev.balora.models.onnx.WeightTensor;
+import dev.balora.models.tokenizer.TokenizerFormatException;
 import dev.balora.models.tokenizer.TokenizerJsonReader;
 import dev.balora.models.tokenizer.WordPieceTokenizer;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -78,16 +83,21 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
         try (SafetensorsReader r = SafetensorsReader.open(weightsFile)) {
             for (String n : r.names()) {
                 String key = n.startsWith("bert.") ? n.substring(5) : n;
-                if (!key.startsWith("embeddings.") && !key.startsWith("encoder.")) {
+                if (!key.startsWith("embeddings.") && !key.startsWith("encoder.") || key.equals(POSITION_IDS_BUFFER)) {
                     continue; // heads and poolers of other checkpoints are not part of the encoder
                 }
                 F32Tensor t = r.readF32Tensor(n);
+                FiniteValues.require(weightsFile, n, t.values());
                 int[] shape = new int[t.shape().length];
                 for (int i = 0; i < shape.length; i++) {
                     shape[i] = Math.toIntExact(t.shape()[i]);
                 }
                 weights.put(key, new WeightTensor(shape, t.values()));
             }
+        }
+        List<String> problems = differences(encoderShapes(cfg), weights);
+        if (!problems.isEmpty()) {
+            throw new WeightsFormatException(weightsFile.toString(), cfgFile.toString(), problems);
         }
         Path tokFile = dir.resolve("tokenizer.json");
         byte[] json;
@@ -102,14 +112,93 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
                 source = s.source();
             }
         }
-        return new PretrainedEncoder(dir.toString(), cfg, weights, TokenizerJsonReader.parse(json, source), json);
+        WordPieceTokenizer tokenizer = TokenizerJsonReader.parse(json, source);
+        if (tokenizer.vocabSize() > cfg.vocabSize()) {
+            int last = tokenizer.vocabSize() - 1;
+            throw new TokenizerFormatException(source, "added_tokens", "token \"" + tokenizer.tokens(new int[] {last})[0]
+                    + "\" has id " + last + ", outside the model's vocabulary: " + cfgFile + " has vocab_size "
+                    + cfg.vocabSize() + " (ids 0.." + (cfg.vocabSize() - 1) + ")");
+        }
+        return new PretrainedEncoder(dir.toString(), cfg, weights, tokenizer, json);
     }
 
-    /** @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options}) */
+    /** A buffer (not a parameter) that older Hugging Face BERT checkpoints store next to the embeddings. */
+    private static final String POSITION_IDS_BUFFER = "embeddings.position_ids";
+
+    /**
+     * @return the encoder with the pre-trained weights loaded (dropout probabilities per {@code options})
+     * @throws WeightsFormatException when a weight is missing or unexpected, or its shape differs from the config's
+     */
     public BertModel newModel(BertOptions options) {
         BertModel m = new BertModel(config, options);
-        m.loadStateDict(tensors(""), false);
+        loadStrictly(m);
         return m;
+    }
+
+    /**
+     * The names and shapes of a BERT encoder's parameters (no pooler) as {@link BertModel} builds them from
+     * {@code cfg}, without building it: loading checks a file against them before allocating a model.
+     *
+     * @return Hugging Face name → shape, in canonical order
+     */
+    public static Map<String, int[]> encoderShapes(BertConfig cfg) {
+        int h = cfg.hidden();
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (String n : BertOnnxWeights.parameterNames(cfg.layers())) {
+            int[] shape;
+            if (n.equals("embeddings.word_embeddings.weight")) {
+                shape = new int[] {cfg.vocabSize(), h};
+            } else if (n.equals("embeddings.position_embeddings.weight")) {
+                shape = new int[] {cfg.maxPositions(), h};
+            } else if (n.equals("embeddings.token_type_embeddings.weight")) {
+                shape = new int[] {cfg.typeVocab(), h};
+            } else if (n.endsWith("intermediate.dense.weight")) {
+                shape = new int[] {cfg.intermediate(), h};
+            } else if (n.endsWith("intermediate.dense.bias")) {
+                shape = new int[] {cfg.intermediate()};
+            } else if (n.endsWith(".output.dense.weight") && !n.contains("attention")) {
+                shape = new int[] {h, cfg.intermediate()};
+            } else if (n.endsWith(".weight") && !n.contains("LayerNorm")) {
+                shape = new int[] {h, h}; // query, key, value, attention.output.dense
+            } else {
+                shape = new int[] {h}; // biases of [h]-wide outputs, LayerNorm weights and biases
+            }
+            out.put(n, shape);
+        }
+        return out;
+    }
+
+    /** @return every missing, unexpected or misshapen tensor of {@code actual} against {@code expected} */
+    private static List<String> differences(Map<String, int[]> expected, Map<String, WeightTensor> actual) {
+        List<String> problems = new ArrayList<>();
+        expected.forEach((k, shape) -> {
+            if (!actual.containsKey(k)) {
+                problems.add("missing " + k + " " + Arrays.toString(shape));
+            }
+        });
+        actual.forEach((k, w) -> {
+            int[] want = expected.get(k);
+            if (want == null) {
+                problems.add("unexpected " + k + " " + Arrays.toString(w.shape()));
+            } else if (!Arrays.equals(want, w.shape())) {
+                problems.add(k + ": shape " + Arrays.toString(w.shape()) + ", the config gives " + Arrays.toString(want));
+            }
+        });
+        return problems;
+    }
+
+    /** Every parameter of the encoder from the weights, none left over, shapes equal (one error listing all). */
+    private void loadStrictly(BertModel m) {
+        Map<String, int[]> own = new LinkedHashMap<>();
+        m.namedParameters().forEach((k, t) -> own.put(k, t.shape()));
+        List<String> problems = differences(own, weights);
+        if (!problems.isEmpty()) {
+            Path dir = Path.of(name);
+            boolean isDir = Files.isDirectory(dir);
+            throw new WeightsFormatException(isDir ? dir.resolve("model.safetensors").toString() : name,
+                    isDir ? dir.resolve("config.json").toString() : "the model's config", problems);
+        }
+        m.loadStateDict(tensors(""), true);
     }
 
     /**
@@ -119,7 +208,7 @@ public record PretrainedEncoder(String name, BertConfig config, Map<String, Weig
     public BertForSequenceClassification newClassifier(int numLabels, long seed, BertOptions options) {
         BertForSequenceClassification c = new BertForSequenceClassification(config, numLabels, PoolingMode.MEAN,
                 options.withSeed(seed));
-        c.bert().loadStateDict(tensors(""), false);
+        loadStrictly(c.bert());
         return c;
     }
 

@@ -58,6 +58,14 @@ public interface Backend {
      */
     void copyStrided(Storage src, long srcOff, long[] srcStrides, Storage dst, long dstOff, long[] dstStrides, int[] shape);
 
+    /**
+     * Contiguous copy between dtypes: {@code dst[dstOff + i] = src[srcOff + i]} for {@code i < n}. F32 → F64 is
+     * exact, F64 → F32 rounds to nearest, and equal dtypes copy. Source and destination must not overlap. The SVD
+     * regularizer (SPEC §2.3) widens a float32 target with it, so that its Gram matrix and back-projection run in
+     * float64, and narrows the float64 gradient back.
+     */
+    void convert(Storage src, long srcOff, Storage dst, long dstOff, long n);
+
     // ---- dense algebra --------------------------------------------------------------------------------------
 
     /**

@@ -85,12 +85,35 @@ public final class Backends {
         }
     }
 
+    /**
+     * Validates the system properties that size every backend before any is chosen: {@code -Dbalora.threads} must
+     * be an integer ≥ 1 when set. A bad value would otherwise make the CPU backend's probe fail and the selection
+     * fall back silently to the scalar reference.
+     *
+     * @throws BackendUnavailableException naming the property and its value
+     */
+    public static void checkSettings() {
+        String threads = System.getProperty("balora.threads");
+        if (threads == null || threads.isBlank()) {
+            return;
+        }
+        try {
+            if (Integer.parseInt(threads.trim()) >= 1) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BackendUnavailableException("-Dbalora.threads=" + threads + ": expected an integer >= 1");
+    }
+
     private static Selection select() {
         Selection s = selection;
         if (s == null) {
             synchronized (Backends.class) {
                 s = selection;
                 if (s == null) {
+                    checkSettings();
                     s = choose(System.getProperty("balora.backend", "").trim(), strict(), loadProviders());
                     selection = s;
                 }

@@ -116,6 +116,19 @@ public final class ReferenceBackend implements Backend {
         }
     }
 
+    @Override
+    public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
+        HostStorage s = h(src);
+        HostStorage d = h(dst);
+        if (n < 0 || srcOff < 0 || dstOff < 0 || srcOff + n > s.size() || dstOff + n > d.size()) {
+            throw new IllegalArgumentException("convert: " + n + " elements from offset " + srcOff + " of " + s.size()
+                    + " into offset " + dstOff + " of " + d.size() + " do not fit");
+        }
+        for (long i = 0; i < n; i++) {
+            d.set(dstOff + i, s.get(srcOff + i)); // get widens exactly; set rounds to nearest for F32
+        }
+    }
+
     private static void increment(int[] idx, int[] shape) {
         for (int i = shape.length - 1; i >= 0; i--) {
             if (++idx[i] < shape[i]) {
@@ -136,6 +149,10 @@ public final class ReferenceBackend implements Backend {
         HostStorage hc = h(c);
         if (ha.f32() != null && hb.f32() != null && hc.f32() != null) {
             gemmF32(transA, transB, batch, m, n, k, alpha, ha.f32(), aOff, aStride, hb.f32(), bOff, bStride, beta, hc.f32(), cOff, cStride);
+            return;
+        }
+        if (ha.f64() != null && hb.f64() != null && hc.f64() != null) {
+            gemmF64(transA, transB, batch, m, n, k, alpha, ha.f64(), aOff, aStride, hb.f64(), bOff, bStride, beta, hc.f64(), cOff, cStride);
             return;
         }
         for (int bi = 0; bi < batch; bi++) {
@@ -188,6 +205,38 @@ public final class ReferenceBackend implements Backend {
                 int crow = co + i * n;
                 for (int j = 0; j < n; j++) {
                     c[crow + j] = (float) (alpha * acc[j] + (beta == 0 ? 0 : beta * c[crow + j]));
+                }
+            }
+        }
+    }
+
+    /** The same definition on double arrays (the SVD regularizer's float64 Gram route runs at NLG sizes). */
+    private static void gemmF64(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
+                                double[] a, long aOff, long aStride, double[] b, long bOff, long bStride,
+                                double beta, double[] c, long cOff, long cStride) {
+        double[] acc = new double[n];
+        for (int bi = 0; bi < batch; bi++) {
+            int ao = (int) (aOff + bi * aStride);
+            int bo = (int) (bOff + bi * bStride);
+            int co = (int) (cOff + bi * cStride);
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(acc, 0.0);
+                for (int p = 0; p < k; p++) {
+                    double av = a[ao + (transA ? p * m + i : i * k + p)];
+                    if (transB) {
+                        for (int j = 0; j < n; j++) {
+                            acc[j] += av * b[bo + j * k + p];
+                        }
+                    } else {
+                        int row = bo + p * n;
+                        for (int j = 0; j < n; j++) {
+                            acc[j] += av * b[row + j];
+                        }
+                    }
+                }
+                int crow = co + i * n;
+                for (int j = 0; j < n; j++) {
+                    c[crow + j] = alpha * acc[j] + (beta == 0 ? 0 : beta * c[crow + j]);
                 }
             }
         }

@@ -202,6 +202,13 @@ public final class TransferCountingBackend implements Backend {
         host.copyStrided(in(src, "copyStrided"), srcOff, srcStrides, in(dst, "copyStrided"), dstOff, dstStrides, shape);
     }
 
+    /** On the device (as CUDA's conversion kernels): nothing crosses. */
+    @Override
+    public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
+        count("convert");
+        host.convert(in(src, "convert"), srcOff, in(dst, "convert"), dstOff, n);
+    }
+
     @Override
     public void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha, Storage a, long aOff,
                      long aStride, Storage b, long bOff, long bStride, double beta, Storage c, long cOff, long cStride) {

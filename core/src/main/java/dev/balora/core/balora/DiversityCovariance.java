@@ -27,7 +27,7 @@ public final class DiversityCovariance implements Regularizer {
         if (n < 2) {
             RegularizerSupport.warnOnce(name() + ":n<2", name() + ": needs at least 2 rows per micro-batch to estimate "
                     + "a covariance; skipped (got " + n + ")");
-            return RegularizerSupport.zero(student);
+            return RegularizerSupport.zero(name(), student);
         }
         MatrixKernels k = new MatrixKernels(student);
         Backend b = k.backend();

@@ -46,9 +46,16 @@ final class RegularizerSupport {
         }
     }
 
-    /** A constant zero scalar on the student's backend (a skipped term). */
-    static Tensor zero(Tensor like) {
-        return Constants.full(like, 0.0);
+    /**
+     * A skipped (degenerate) term: the scalar 0 on the student's backend, recorded like any other term, so that
+     * {@code backward()} works on it alone or in a sum and gives {@code like} a zero gradient. Callers need no
+     * special case.
+     */
+    static Tensor zero(String op, Tensor like) {
+        return Autograd.record(op, Constants.full(like, 0.0), g -> {
+            int n = Math.toIntExact(like.numel());
+            like.accumulateGrad(new Tensor(like.backend(), like.backend().allocate(like.dtype(), n), like.shape()));
+        }, like);
     }
 
     /** {@link #withGradient(String, Tensor, Tensor, Storage)} for a value known on the host. */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -97,10 +98,15 @@ public final class AtomicFiles {
             Temp created = createTemp(dir, absolute.getFileName().toString());
             temp = created.path();
             try (FileChannel channel = created.channel()) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
+                OutputStream out = new BufferedOutputStream(new NamingFailures(Channels.newOutputStream(channel), absolute),
+                        BUFFER_BYTES);
                 body.accept(new FlushOnClose(out));
                 out.flush();
-                channel.force(true);
+                try {
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw NamingFailures.named(absolute, e);
+                }
             }
             moveIntoPlace(temp, absolute, mover);
             temp = null;
@@ -157,6 +163,56 @@ public final class AtomicFiles {
     }
 
     /** Lets the body close its stream without closing the channel that still needs its fsync. */
+    /**
+     * The channel's stream, with its failures ({@code No space left on device}, which names no file) rethrown as a
+     * {@link FileSystemException} naming the target, so that a full disk is reported as "which file, why". The
+     * body's own exceptions pass through untouched.
+     */
+    private static final class NamingFailures extends FilterOutputStream {
+        private final Path target;
+
+        NamingFailures(OutputStream out, Path target) {
+            super(out);
+            this.target = target;
+        }
+
+        static IOException named(Path target, IOException e) {
+            if (e instanceof FileSystemException) {
+                return e;
+            }
+            FileSystemException named = new FileSystemException(target.toString(), null, e.getMessage());
+            named.initCause(e);
+            return named;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw named(target, e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw named(target, e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw named(target, e);
+            }
+        }
+    }
+
     private static final class FlushOnClose extends FilterOutputStream {
         FlushOnClose(OutputStream out) {
             super(out);

@@ -131,7 +131,7 @@ final class SafetensorsHeader {
         }
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end)
                 .thenComparing(TensorInfo::name));
-        checkNoOverlap(tensors);
+        checkLayout(tensors);
         return new Parsed(Collections.unmodifiableList(tensors), metadata);
     }
 
@@ -243,9 +243,14 @@ final class SafetensorsHeader {
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    /** {@code sorted} is ordered by begin offset; empty tensors own no bytes and cannot overlap anything. */
-    private void checkNoOverlap(List<TensorInfo> sorted) throws SafetensorsFormatException {
+    /**
+     * The data buffer is exactly the tensors' bytes, back to back (as the Hugging Face reference validates it): no
+     * overlap, no gap and nothing after the last tensor, so that bytes inserted into or cut from a file never
+     * shift tensors silently. {@code sorted} is ordered by begin offset; empty tensors own no bytes.
+     */
+    private void checkLayout(List<TensorInfo> sorted) throws SafetensorsFormatException {
         TensorInfo previous = null;
+        long covered = 0;
         for (TensorInfo t : sorted) {
             if (t.byteLength() == 0) {
                 continue;
@@ -255,7 +260,20 @@ final class SafetensorsHeader {
                         "a byte range disjoint from tensor " + quote(previous.name()) + " [" + previous.begin()
                         + ", " + previous.end() + "]", "[" + t.begin() + ", " + t.end() + "]");
             }
+            if (t.begin() != covered) {
+                throw new SafetensorsFormatException(file, "tensor " + quote(t.name()) + " field data_offsets",
+                        "begin = " + covered + (previous == null ? " (the start of the data buffer)"
+                                : " (the end of tensor " + quote(previous.name()) + "): no gap between tensors"),
+                        "[" + t.begin() + ", " + t.end() + "]");
+            }
+            covered = t.end();
             previous = t;
+        }
+        if (covered != bufferLength) {
+            throw new SafetensorsFormatException(file, "data buffer",
+                    covered + " bytes, as the header's tensors cover"
+                            + (previous == null ? "" : " (the last is " + quote(previous.name()) + ")"),
+                    bufferLength + " bytes (" + (bufferLength - covered) + " unaccounted for after the last tensor)");
         }
     }
 

@@ -44,13 +44,42 @@ class WorkedExampleTest {
     }
 
     @Test
-    void degenerateTermsAreSkippedNotFaked() {
+    void degenerateTermsAreTrackedZerosWithAZeroGradient() {
         Tensor one = Tensor.of(new double[] {1, 2, 3}, 1, 3).requiresGrad(true);
-        assertEquals(0.0, new DiversityCovariance().apply(one, null).item(), 0);
-        assertFalse(new DiversityCovariance().apply(one, null).requiresGrad(), "a skipped term must not pretend to have a gradient");
+        Tensor cov = new DiversityCovariance().apply(one, null);
+        assertEquals(0.0, cov.item(), 0);
+        assertTrue(cov.requiresGrad(), "a skipped term is recorded, so callers need no special case");
+        cov.backward();
+        assertArrayEquals(new double[3], one.grad().toDoubleArray(), 0);
         Tensor logits = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2).requiresGrad(true);
-        assertEquals(0.0, new SvdRegularizer(SvdRegularizer.Norm.NUCLEAR, 5, 0).apply(logits, null).item(), 0);
+        Tensor nuclear = new SvdRegularizer(SvdRegularizer.Norm.NUCLEAR, 5, 0).apply(logits, null);
+        assertEquals(0.0, nuclear.item(), 0);
+        nuclear.backward();
+        assertArrayEquals(new double[6], logits.grad().toDoubleArray(), 0);
         Tensor zeros = Tensor.zeros(DType.F64, 4, 3).requiresGrad(true);
-        assertEquals(0.0, new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 1, 0).apply(zeros, null).item(), 0);
+        Tensor flat = new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 1, 0).apply(zeros, null);
+        assertEquals(0.0, flat.item(), 0);
+        flat.backward();
+        assertArrayEquals(new double[12], zeros.grad().toDoubleArray(), 0);
+    }
+
+    /** With k ≥ min(M, w) the frobenius term is −‖Z‖_* / ‖Z‖_F (SPEC §2): computed, with a gradient. */
+    @Test
+    void frobeniusTermWithKAtLeastTheRankIsComputed() {
+        double[] z = {1, 2, 3, 4, 5, 6};
+        Tensor logits = Tensor.of(z.clone(), 3, 2).requiresGrad(true);
+        Tensor loss = new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 10, 0).apply(logits, null);
+        double[] sigma = dev.balora.core.linalg.ThinSvd.viaGram(new dev.balora.core.linalg.Matrix64(3, 2, z.clone())).sigma();
+        double f = 0;
+        for (double v : z) {
+            f += v * v;
+        }
+        assertEquals(-(sigma[0] + sigma[1]) / Math.sqrt(f), loss.item(), 1e-12);
+        loss.backward();
+        double norm = 0;
+        for (double g : logits.grad().toDoubleArray()) {
+            norm += g * g;
+        }
+        assertTrue(norm > 1e-6, "the term has a gradient: " + norm);
     }
 }

@@ -238,6 +238,14 @@ class SafetensorsFuzzTest {
         m.add(new Mutator("bit flips in header", Expect.EITHER, (s, r) -> flip(s.file(), r, 8, 8 + s.headerLength(), 1 + r.nextInt(3))));
         m.add(new Mutator("bit flips in tensor bytes", Expect.ACCEPT, (s, r) -> s.body().length == 0 ? s.file()
                 : flip(s.file(), r, 8 + s.headerLength(), s.file().length, 1 + r.nextInt(16))));
+        // Issue 14: inserted or appended bytes would shift or hide data; the buffer must be exactly the tensors.
+        m.add(new Mutator("bytes inserted into the data buffer", Expect.REJECT, (s, r) -> {
+            int at = 8 + s.headerLength() + r.nextInt(s.body().length + 1);
+            byte[] extra = new byte[1 + r.nextInt(8)];
+            r.nextBytes(extra);
+            return SafetensorsBytes.concat(java.util.Arrays.copyOf(s.file(), at), extra,
+                    java.util.Arrays.copyOfRange(s.file(), at, s.file().length));
+        }));
         m.add(new Mutator("JSON punctuation in header", Expect.EITHER, SafetensorsFuzzTest::punctuate));
         m.add(new Mutator("random splice in header", Expect.EITHER, SafetensorsFuzzTest::splice));
         m.add(new Mutator("bad UTF-8 in header", Expect.REJECT, SafetensorsFuzzTest::badUtf8));

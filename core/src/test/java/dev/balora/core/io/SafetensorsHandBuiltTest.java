@@ -50,37 +50,55 @@ class SafetensorsHandBuiltTest {
     }
 
     /**
-     * Layout with deliberate quirks: header entries out of offset order, a 2-byte gap, an unknown field,
-     * an empty tensor sharing an offset with a non-empty one, and trailing bytes after the last tensor.
+     * Layout with deliberate quirks: header entries out of offset order, an unknown field and an empty tensor
+     * sharing an offset with a non-empty one. {@code gap} inserts that many bytes before "bf16" (shifting the
+     * later offsets in the header too), {@code trailing} appends bytes after the last tensor: both are refused.
      */
-    private Path mixedFile() throws IOException {
+    private Path mixedFile(int gap, int trailing) throws IOException {
         byte[] body = concat(
                 le(8, doubleBits(F64_VALUES)),           // f64     [0, 40)
                 le(8, I64_VALUES),                       // i64     [40, 80)
                 le(2, F16_BITS),                         // f16     [80, 98)
-                new byte[] {0x55, 0x55},                 // gap     [98, 100)
-                le(2, BF16_BITS),                        // bf16    [100, 114)
-                le(4, Integer.MIN_VALUE, -7, 123456789), // i32     [114, 126)
-                le(1, -128, -1, 127),                    // i8      [126, 129)
-                le(1, 0, 200, 255),                      // u8      [129, 132)
-                le(4, 0xFFFF_FFFFL),                     // u32     [132, 136)
-                le(8, doubleBits(-2.5)),                 // scalar  [136, 144)
-                new byte[] {1, 2, 3});                   // trailing
+                new byte[gap],                           // gap     [98, 98 + gap)
+                le(2, BF16_BITS),                        // bf16    [98, 112) + gap
+                le(4, Integer.MIN_VALUE, -7, 123456789), // i32     [112, 124) + gap
+                le(1, -128, -1, 127),                    // i8      [124, 127) + gap
+                le(1, 0, 200, 255),                      // u8      [127, 130) + gap
+                le(4, 0xFFFF_FFFFL),                     // u32     [130, 134) + gap
+                le(8, doubleBits(-2.5)),                 // scalar  [134, 142) + gap
+                new byte[trailing]);
+        int g = gap;
         String header = """
-                {"bf16":{"dtype":"BF16","shape":[7],"data_offsets":[100,114]},
+                {"bf16":{"dtype":"BF16","shape":[7],"data_offsets":[%d,%d]},
                  "f16":{"dtype":"F16","shape":[3,3],"data_offsets":[80,98],"comment":{"ignored":[1,2]}},
                  "f64":{"dtype":"F64","shape":[5,1],"data_offsets":[0,40]},
                  "__metadata__":{"format":"pt","ünï":"côdé"},
                  "i64":{"dtype":"I64","shape":[5],"data_offsets":[40,80]},
                  "empty":{"dtype":"F32","shape":[0],"data_offsets":[40,40]},
-                 "i32":{"shape":[1,3],"dtype":"I32","data_offsets":[114,126]},
-                 "i8":{"dtype":"I8","shape":[3],"data_offsets":[126,129]},
-                 "u8":{"dtype":"U8","shape":[3],"data_offsets":[129,132]},
-                 "u32":{"dtype":"U32","shape":[1],"data_offsets":[132,136]},
-                 "scalar":{"dtype":"F64","shape":[],"data_offsets":[136,144]}}""";
-        Path file = dir.resolve("mixed.safetensors");
+                 "i32":{"shape":[1,3],"dtype":"I32","data_offsets":[%d,%d]},
+                 "i8":{"dtype":"I8","shape":[3],"data_offsets":[%d,%d]},
+                 "u8":{"dtype":"U8","shape":[3],"data_offsets":[%d,%d]},
+                 "u32":{"dtype":"U32","shape":[1],"data_offsets":[%d,%d]},
+                 "scalar":{"dtype":"F64","shape":[],"data_offsets":[%d,%d]}}""".formatted(98 + g, 112 + g, 112 + g,
+                124 + g, 124 + g, 127 + g, 127 + g, 130 + g, 130 + g, 134 + g, 134 + g, 142 + g);
+        Path file = dir.resolve("mixed-" + gap + "-" + trailing + ".safetensors");
         Files.write(file, SafetensorsBytes.file(header, body));
         return file;
+    }
+
+    private Path mixedFile() throws IOException {
+        return mixedFile(0, 0);
+    }
+
+    /** Issue 14: three bytes inserted into a weights file were accepted and shifted every later tensor. */
+    @Test
+    void bytesAfterTheLastTensorOrBetweenTensorsAreRefused() throws IOException {
+        var trailing = assertThrows(SafetensorsFormatException.class, () -> SafetensorsReader.open(mixedFile(0, 3)));
+        assertTrue(trailing.getMessage().contains("data buffer") && trailing.getMessage().contains("3 unaccounted"),
+                trailing.getMessage());
+        var gap = assertThrows(SafetensorsFormatException.class, () -> SafetensorsReader.open(mixedFile(2, 0)));
+        assertTrue(gap.getMessage().contains("'bf16'") && gap.getMessage().contains("no gap"), gap.getMessage());
+        SafetensorsReader.open(mixedFile(0, 0)).close();
     }
 
     @Test
@@ -90,7 +108,7 @@ class SafetensorsHandBuiltTest {
                     r.names().stream().toList());
             assertEquals(Map.of("format", "pt", "ünï", "côdé"), r.metadata());
             assertEquals(new TensorInfo("f16", DType.F16, new long[] {3, 3}, 80, 98), r.tensor("f16"));
-            assertEquals(new TensorInfo("scalar", DType.F64, new long[] {}, 136, 144), r.tensor("scalar"));
+            assertEquals(new TensorInfo("scalar", DType.F64, new long[] {}, 134, 142), r.tensor("scalar"));
             assertEquals(1, r.tensor("scalar").elementCount());
             assertEquals(0, r.tensor("empty").elementCount());
         }

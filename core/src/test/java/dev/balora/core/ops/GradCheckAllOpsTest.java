@@ -133,6 +133,12 @@ class GradCheckAllOpsTest {
                 l.add(c("svd nuclear k=2 " + n + "x" + w, t -> new SvdRegularizer(SvdRegularizer.Norm.NUCLEAR, 2, 1).apply(t.get(0), null), s(n, w)));
                 l.add(c("svd frobenius k=1 " + n + "x" + w, t -> new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 1, 1).apply(t.get(0), null), s(n, w)));
             }
+            // k >= min(N, w): the frobenius term is -||Z||_*/||Z||_F, computed with its gradient (SPEC §2).
+            int p = Math.min(n, w);
+            l.add(c("svd frobenius k=" + p + " (k = min) " + n + "x" + w,
+                    t -> new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, p, 1).apply(t.get(0), null), s(n, w)));
+            l.add(c("svd frobenius k=10 (k > min) " + n + "x" + w,
+                    t -> new SvdRegularizer(SvdRegularizer.Norm.FROBENIUS, 10, 1).apply(t.get(0), null), s(n, w)));
         }
         return l.stream().map(Arguments::of);
     }

@@ -7,6 +7,7 @@ import dev.balora.core.backend.UnaryOp;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.HostStorage;
 import dev.balora.core.tensor.Storage;
+import dev.balora.kernels.cpu.gemm.DoubleGemm;
 import dev.balora.kernels.cpu.gemm.LowRank;
 import dev.balora.kernels.cpu.gemm.VectorGemm;
 import java.nio.file.Path;
@@ -22,8 +23,9 @@ import java.util.Map;
  * {@link LayerNormKernels}…). Storage is the same {@link HostStorage} as the reference backend's, so the two can
  * be mixed without copies.
  *
- * <p>float64 storage exists only for gradient checks: such calls are handed to {@link ReferenceBackend} and
- * counted per kernel name ({@link #fallbackCounts()}, also in {@link #describe()}); with
+ * <p>float64 storage has vector kernels only where float32 training needs it: {@link #convert} and GEMM
+ * ({@link DoubleGemm}), which carry the SVD regularizer's float64 Gram route, and {@link #symmetricEigen}. Every
+ * other float64 call (gradient checks) is handed to {@link ReferenceBackend} and counted per kernel name ({@link #fallbackCounts()}, also in {@link #describe()}); with
  * {@code -Dbalora.strict=true} they throw {@link dev.balora.core.backend.BackendUnavailableException} instead.
  * Every float32 entry point has a vector kernel ({@link #F32_FALLBACKS} is empty).
  *
@@ -70,7 +72,7 @@ public final class CpuBackend implements Backend {
     public Map<String, String> describe() {
         Path cpuinfo = Path.of("/proc/cpuinfo");
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("kind", "Java Vector API kernels (float32), scalar reference for float64");
+        m.put("kind", "Java Vector API kernels (float32; float64 GEMM and conversions), scalar reference for other float64");
         m.put("isa", Simd.describe());
         m.put("species.bits", Integer.toString(Simd.BITS));
         m.put("species.lanes", Integer.toString(Simd.LANES));
@@ -110,6 +112,20 @@ public final class CpuBackend implements Backend {
             fallback.record(kernel, "float64 storage");
         }
         return allF32;
+    }
+
+    /** True when every storage is float64 host storage. */
+    private static boolean allF64(Storage... storages) {
+        for (Storage s : storages) {
+            if (!(s instanceof HostStorage hs) || hs.f64() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double[] d(Storage s) {
+        return ((HostStorage) s).f64();
     }
 
     private static float[] f(Storage s) {
@@ -167,12 +183,53 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** float32 ↔ float64 with {@link DtypeConversion}; equal dtypes are an array copy. */
+    @Override
+    public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
+        HostStorage s = host("convert", src);
+        HostStorage d = host("convert", dst);
+        int count = n("convert", n);
+        int so = Check.toInt("convert", "srcOff", srcOff);
+        int dof = Check.toInt("convert", "dstOff", dstOff);
+        if (s.f32() != null && d.f64() != null) {
+            DtypeConversion.widen(s.f32(), so, d.f64(), dof, count);
+        } else if (s.f64() != null && d.f32() != null) {
+            DtypeConversion.narrow(s.f64(), so, d.f32(), dof, count);
+        } else {
+            try {
+                System.arraycopy(s.f32() != null ? s.f32() : s.f64(), so, d.f32() != null ? d.f32() : d.f64(), dof, count);
+            } catch (IndexOutOfBoundsException e) {
+                throw new KernelArgumentException("convert: " + n + " elements from offset " + srcOff + " of "
+                        + s.size() + " into offset " + dstOff + " of " + d.size() + " do not fit");
+            }
+        }
+    }
+
+    private static HostStorage host(String kernel, Storage s) {
+        if (s instanceof HostStorage hs) {
+            return hs;
+        }
+        throw new KernelArgumentException(kernel + ": the cpu backend needs host storage, got "
+                + (s == null ? "null" : s.getClass().getSimpleName()));
+    }
+
     // ---- dense algebra --------------------------------------------------------------------------------------
 
+    /**
+     * float32 storage goes to {@link VectorGemm}; float64 storage (all three) to {@link DoubleGemm}, the SVD
+     * regularizer's Gram matrix and back-projection; mixed storage falls back to the reference.
+     */
     @Override
     public void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
                      Storage a, long aOff, long aStride, Storage b, long bOff, long bStride,
                      double beta, Storage c, long cOff, long cStride) {
+        if (allF64(a, b, c)) {
+            DoubleGemm.gemm(transA, transB, batch, m, n, k, alpha,
+                    d(a), Check.toInt("gemm", "aOff", aOff), Check.toInt("gemm", "aStride", aStride),
+                    d(b), Check.toInt("gemm", "bOff", bOff), Check.toInt("gemm", "bStride", bStride),
+                    beta, d(c), Check.toInt("gemm", "cOff", cOff), Check.toInt("gemm", "cStride", cStride));
+            return;
+        }
         if (!fast("gemm", a, b, c)) {
             REF.gemm(transA, transB, batch, m, n, k, alpha, a, aOff, aStride, b, bOff, bStride, beta, c, cOff, cStride);
             return;

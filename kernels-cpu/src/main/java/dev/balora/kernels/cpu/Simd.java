@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,6 +26,8 @@ public final class Simd {
     public static final int LANES = SPECIES.length();
     /** Vector width in bits. */
     public static final int BITS = SPECIES.vectorBitSize();
+    /** The double species of the float64 kernels (GEMM, conversions): as many bits as {@link #SPECIES}. */
+    public static final VectorSpecies<Double> DOUBLE_SPECIES = VectorSpecies.of(double.class, VectorShape.forBitSize(BITS));
     /** Whether {@link #fma} issues a fused multiply-add (true) or a multiply then an add. */
     public static final boolean FMA = cpuHasFma(Path.of("/proc/cpuinfo"));
 
@@ -61,6 +65,11 @@ public final class Simd {
 
     /** Returns {@code a * b + c}, fused when the CPU has FMA. */
     public static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    /** Returns {@code a * b + c} on doubles, fused when the CPU has FMA. */
+    public static DoubleVector fma(DoubleVector a, DoubleVector b, DoubleVector c) {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);
     }
 

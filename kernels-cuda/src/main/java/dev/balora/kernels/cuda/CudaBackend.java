@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CUDA backend: {@link CudaStorage} on one GPU, cuBLAS for GEMM, cuSOLVER for the symmetric eigen helper, own
- * PTX kernels for the rest. Compute is F32; F64 storage is supported for memory, copies, fill, GEMM and
+ * PTX kernels for the rest. Compute is F32; F64 storage is supported for memory, copies, conversion, fill, GEMM and
  * {@link #symmetricEigen}. Calls are asynchronous on the default stream; {@link #toFloatArray}, {@link #toDoubleArray}
  * and {@link #sumOfSquares} wait for the queued work.
  *
@@ -212,6 +212,33 @@ public final class CudaBackend implements Backend {
         try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
             device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
+                    device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    /**
+     * Equal dtypes: one strided-copy launch; F32 ↔ F64: one {@code convert_f32_f64} / {@code convert_f64_f32} launch
+     * ({@code copy.cu}), so the SVD regularizer's float64 route never moves its {@code [M, w]} target to the host.
+     */
+    @Override
+    public void convert(Storage src, long srcOff, Storage dst, long dstOff, long n) {
+        CudaStorage s = dev(src, "src", "convert");
+        CudaStorage d = dev(dst, "dst", "convert");
+        if (n < 0 || srcOff < 0 || dstOff < 0 || srcOff + n > s.size() || dstOff + n > d.size()) {
+            throw new CudaException("convert", -1, n + " elements from offset " + srcOff + " of " + s.size()
+                    + " into offset " + dstOff + " of " + d.size() + " do not fit");
+        }
+        if (n == 0) {
+            return;
+        }
+        if (s.dtype() == d.dtype()) {
+            long[] unit = {1};
+            copyStrided(s, srcOff, unit, d, dstOff, unit, new int[] {Math.toIntExact(n)});
+            return;
+        }
+        try (KernelArgs args = new KernelArgs()) {
+            args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).i64(n);
+            device.launch(s.dtype() == DType.F32 ? Kernel.CONVERT_F32_F64 : Kernel.CONVERT_F64_F32,
                     device.gridFor(n, 256), 256, args);
         }
     }

@@ -21,6 +21,8 @@ enum Kernel {
     SUM_OF_SQUARES("reduce", "sum_of_squares_f32"),
     COPY_STRIDED_F32("copy", "copy_strided_f32"),
     COPY_STRIDED_F64("copy", "copy_strided_f64"),
+    CONVERT_F32_F64("copy", "convert_f32_f64"),
+    CONVERT_F64_F32("copy", "convert_f64_f32"),
     SOFTMAX_FWD("rowwise", "softmax_fwd_f32"),
     SOFTMAX_BWD("rowwise", "softmax_bwd_f32"),
     LAYERNORM_FWD("rowwise", "layernorm_fwd_f32"),

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.balora.core.io.AtomicFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,12 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
     private static final double DEFAULT_EPS = 1e-12;
     private static final String DEFAULT_ACT = "gelu";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** The most elements of one weight matrix (a Java array). */
+    private static final long MAX_ARRAY_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** Real config.json files are a few hundred bytes; this only bounds what is read. */
+    private static final long MAX_FILE_BYTES = 16L << 20;
 
     /** Thrown for an invalid configuration; the message names the source, the key and the bad value. */
     public static final class InvalidConfigException extends IllegalArgumentException {
@@ -65,6 +73,19 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
         if (!ACTIVATIONS.contains(hiddenAct)) {
             throw new InvalidConfigException("hidden_act must be one of " + ACTIVATIONS + ", got '" + hiddenAct + "'");
         }
+        fitsAnArray("vocab_size", vocabSize, hidden);
+        fitsAnArray("max_position_embeddings", maxPositions, hidden);
+        fitsAnArray("type_vocab_size", typeVocab, hidden);
+        fitsAnArray("intermediate_size", intermediate, hidden);
+    }
+
+    /** Each weight matrix is one Java array: {@code rows × hidden_size} elements must fit (vocab_size 2e9 does not). */
+    private static void fitsAnArray(String key, int rows, int hidden) {
+        long elements = (long) rows * hidden;
+        if (elements > MAX_ARRAY_ELEMENTS) {
+            throw new InvalidConfigException(key + " " + rows + " × hidden_size " + hidden + " = " + elements
+                    + " weights, more than one array holds (" + MAX_ARRAY_ELEMENTS + ")");
+        }
     }
 
     private static void positive(String key, int value) {
@@ -83,11 +104,25 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
      * {@code type_vocab_size}, {@code layer_norm_eps} and {@code hidden_act} take the Hugging Face defaults
      * (512, 2, 1e-12, gelu) when absent; {@code model_type}, when present, must be {@code bert}.
      *
-     * @throws IOException             when the file cannot be read or is not JSON
-     * @throws InvalidConfigException  when a key is missing, mistyped or out of range (message names the file)
+     * @throws IOException             when the file cannot be read
+     * @throws InvalidConfigException  when the file is not UTF-8 JSON, or a key is missing, mistyped, duplicated or
+     *                                 out of range (one line naming the file and the key)
      */
     public static BertConfig readJson(Path file) throws IOException {
-        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        if (Files.size(file) > MAX_FILE_BYTES) {
+            throw new InvalidConfigException(file + ": " + Files.size(file) + " bytes, more than a config.json has (at most "
+                    + MAX_FILE_BYTES + ")");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            return fromJson(text, file.toString());
+        } catch (CharacterCodingException e) {
+            throw new InvalidConfigException(file + ": not UTF-8 text (" + e.getMessage() + ")");
+        }
     }
 
     /**
@@ -100,7 +135,10 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IOException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
+            String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new InvalidConfigException(source + ": not valid JSON" + at + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
         if (root == null || !root.isObject()) {
             throw new InvalidConfigException(source + ": expected a JSON object at the top level");

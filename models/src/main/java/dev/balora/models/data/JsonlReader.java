@@ -18,13 +18,15 @@ import java.util.Objects;
  * <p>The text field ({@code text} unless configured) must be a non-empty string; the optional pair field a
  * non-empty string; the label field ({@code label} unless configured) a non-empty string or an integer
  * (written as its decimal string, so {@code 1} and {@code "1"} are the same label). Other fields are
- * ignored. A line over 4 MiB or a text over 1,048,576 characters is rejected.
+ * ignored; a key given twice in one record is an error. A line over 4 MiB or a text over 1,048,576 characters is rejected.
  *
  * <p>Instances are immutable; the {@code with...} methods return configured copies.
  */
 public final class JsonlReader {
+    // Duplicate keys are refused: {"label": "a", "label": "b"} has no single meaning (Jackson would keep the last).
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final String textField;
     private final String textPairField;

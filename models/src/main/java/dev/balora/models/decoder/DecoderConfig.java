@@ -75,6 +75,19 @@ public record DecoderConfig(DecoderFamily family, int vocabSize, int hidden, int
         }
         tokenId("bosTokenId", bosTokenId, vocabSize);
         tokenId("eosTokenId", eosTokenId, vocabSize);
+        fitsAnArray("vocabSize", vocabSize, hidden);
+        fitsAnArray("maxPositions", maxPositions, hidden);
+        fitsAnArray("intermediate", intermediate, hidden);
+        fitsAnArray("heads·headDim", (long) heads * headDim, hidden);
+    }
+
+    /** Each weight matrix is one Java array: {@code rows × hidden} elements must fit (a vocabulary of 2e9 does not). */
+    private static void fitsAnArray(String field, long rows, int hidden) {
+        long elements = rows * hidden;
+        if (rows > Integer.MAX_VALUE || elements > Integer.MAX_VALUE - 8) {
+            throw new DecoderException("DecoderConfig." + field + ": " + rows + " × hidden " + hidden + " = " + elements
+                    + " weights, more than one array holds (" + (Integer.MAX_VALUE - 8) + ")");
+        }
     }
 
     private static void positive(String field, int v) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.balora.core.io.AtomicFiles;
 import dev.balora.core.io.F32Tensor;
+import dev.balora.core.io.FiniteValues;
 import dev.balora.core.io.SafetensorsReader;
 import dev.balora.core.io.SafetensorsWriter;
 import dev.balora.core.io.TensorInfo;
@@ -184,9 +185,11 @@ public final class HfDecoderCheckpoint {
         }
         if (dtype == DType.F64) {
             double[] v = reader.readDoubles(key);
+            FiniteValues.require(file, key, v);
             return Tensor.of(transpose ? Transpose.of(v, fileShape[0], fileShape[1]) : v, want);
         }
         float[] v = reader.readFloats(key);
+        FiniteValues.require(file, key, v);
         return Tensor.of(transpose ? Transpose.of(v, fileShape[0], fileShape[1]) : v, want);
     }
 

@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * per-layer attention scaling) are rejected rather than ignored.
  */
 public final class HfDecoderConfigJson {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private HfDecoderConfigJson() {}
 

@@ -27,6 +27,7 @@ public final class ClassifierEvaluation {
      * @param data  tokenized, labelled examples ({@code n} of them)
      * @param batch examples per forward pass
      * @return gold labels, argmax predictions and probabilities {@code [n, classes]}, in the order of {@code data}
+     * @throws NonFiniteOutputException when any probability is NaN or infinite (no metric is computed from it)
      */
     public static ClassifierPredictions predict(BertForSequenceClassification model, EncodedDataset data, int batch) {
         boolean wasTraining = model.isTraining();
@@ -46,6 +47,11 @@ public final class ClassifierEvaluation {
                 EncodedDataset.Batch b = data.batch(idx);
                 float[] p = Ops.softmax(model.forward(b.ids(), b.mask(), b.types(), b.n(), b.t()).logits())
                         .toFloatArray(); // [m, classes]
+                for (int i = 0; i < p.length; i++) {
+                    if (!Float.isFinite(p[i])) {
+                        throw new NonFiniteOutputException(start + i / Math.max(1, p.length / m), p[i]);
+                    }
+                }
                 if (probs == null) {
                     c = p.length / m;
                     probs = new float[n * c];

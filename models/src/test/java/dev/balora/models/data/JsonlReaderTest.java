@@ -56,6 +56,14 @@ class JsonlReaderTest {
         assertTrue(error("[" .repeat(5000) + "\n").problem().startsWith("bad JSON"));
     }
 
+    /** Issue 14: {"label": "a", "label": "b"} was accepted (Jackson keeps the last value). */
+    @Test
+    void aKeyGivenTwiceIsAnErrorNamingTheLineAndTheKey() {
+        DatasetFormatException e = error("{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"x\",\"label\":\"y\"}\n");
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("label"), e.getMessage());
+    }
+
     @Test
     void wrongTypesMissingFieldsAndEmptyValues() {
         DatasetFormatException notObject = error("[1, 2]\n");

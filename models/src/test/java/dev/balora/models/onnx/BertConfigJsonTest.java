@@ -65,7 +65,8 @@ class BertConfigJsonTest {
         assertThrows(InvalidConfigException.class,
                 () -> BertConfig.fromJson(MINILM_JSON.replace("\"hidden_act\": \"gelu\"", "\"hidden_act\": \"swish\""), "e"));
         assertThrows(InvalidConfigException.class, () -> new BertConfig(1, 4, 1, 1, 1, 1, 1, 0.0, "gelu"));
-        IOException notJson = assertThrows(IOException.class, () -> BertConfig.fromJson("{\"vocab_size\": ", "f.json"));
+        // Not JSON is a config error like the others: one line naming the file, exit 2 in the CLI (issue 14).
+        InvalidConfigException notJson = assertThrows(InvalidConfigException.class, () -> BertConfig.fromJson("{\"vocab_size\": ", "f.json"));
         assertTrue(notJson.getMessage().startsWith("f.json: not valid JSON"), notJson.getMessage());
     }
 }

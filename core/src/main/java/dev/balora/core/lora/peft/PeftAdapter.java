@@ -222,6 +222,7 @@ public final class PeftAdapter {
         Map<String, Tensor> saved = AdapterLayout.modulesToSaveParams(root, cfg.modulesToSave());
         saved.forEach((path, t) -> expected.putIfAbsent(AdapterLayout.key(path), t.shape()));
         Map<String, double[]> values = readTensors(dir.resolve(WEIGHTS_FILE), expected);
+        checkScaleFits(configFile, dir.resolve(WEIGHTS_FILE), cfg, values);
 
         // Everything is valid: only now change the model.
         List<String> injectorTargets = cfg.targetModules() != null ? cfg.targetModules() : List.copyOf(targets.keySet());
@@ -243,6 +244,37 @@ public final class PeftAdapter {
         }
         warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
         return new LoadedAdapter(cfg, loraCfg, summary.adapted(), settings, warnings);
+    }
+
+    /**
+     * The adapter's update {@code s·B·A} must be computable in float32: the scaling itself ({@code lora_alpha: 1e300}
+     * overflows it) and the bound {@code s·r·max|A|·max|B|} on every entry of {@code s·B·A} (an adapter of 3.4e38
+     * values passes the finite check but turns every output into infinities and NaN).
+     */
+    private static void checkScaleFits(Path configFile, Path weightsFile, PeftAdapterConfig cfg, Map<String, double[]> values)
+            throws AdapterFormatException {
+        double s = cfg.scaling();
+        if (!(Float.isFinite((float) s) && (float) s > 0)) {
+            throw new AdapterFormatException(configFile, "lora_alpha", "a scaling " + (cfg.useRslora() ? "alpha/sqrt(r)" : "alpha/r")
+                    + " that is positive and finite in float32", "lora_alpha " + cfg.loraAlpha() + " gives " + s);
+        }
+        double maxA = 0;
+        double maxB = 0;
+        for (Map.Entry<String, double[]> e : values.entrySet()) {
+            for (double v : e.getValue()) {
+                if (e.getKey().endsWith("lora_A.weight")) {
+                    maxA = Math.max(maxA, Math.abs(v));
+                } else if (e.getKey().endsWith("lora_B.weight")) {
+                    maxB = Math.max(maxB, Math.abs(v));
+                }
+            }
+        }
+        double bound = s * cfg.r() * maxA * maxB;
+        if (!(bound <= Float.MAX_VALUE)) {
+            throw new AdapterFormatException(weightsFile, "lora_A/lora_B values", "an update s·B·A within float32's range "
+                    + "(s·r·max|A|·max|B| <= " + Float.MAX_VALUE + ")", "s = " + s + ", r = " + cfg.r() + ", max|A| = " + maxA
+                    + ", max|B| = " + maxB + " bound it by " + bound);
+        }
     }
 
     private static byte[] readSmall(Path file) throws IOException {
@@ -335,8 +367,8 @@ public final class PeftAdapter {
             for (String name : expected.keySet()) {
                 double[] v = st.readDoubles(name);
                 for (int i = 0; i < v.length; i++) {
-                    if (!Double.isFinite(v[i])) {
-                        problems.add("tensor " + name + ": expected finite values, found " + v[i] + " at element " + i);
+                    if (!Float.isFinite((float) v[i])) { // the model computes in float32: 1e300 is an infinity there
+                        problems.add("tensor " + name + ": expected finite float32 values, found " + v[i] + " at element " + i);
                         break;
                     }
                 }

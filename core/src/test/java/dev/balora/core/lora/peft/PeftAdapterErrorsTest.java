@@ -90,7 +90,27 @@ class PeftAdapterErrorsTest {
         v[5] = Float.NaN;
         SafetensorsWriter.write(dir.resolve(PeftAdapter.WEIGHTS_FILE), t);
         AdapterFormatException e = failsUnchanged();
-        assertTrue(e.getMessage().contains("expected finite values, found NaN at element 5"), e.getMessage());
+        assertTrue(e.getMessage().contains("expected finite float32 values, found NaN at element 5"), e.getMessage());
+    }
+
+    /** Issue 14: an adapter of 3.4e38 values was accepted and turned every prediction into NaN. */
+    @Test
+    void valuesWhoseUpdateOverflowsFloat32AreRejected() throws IOException {
+        Map<String, F32Tensor> t = tensors();
+        java.util.Arrays.fill(t.get("base_model.model.blocks.0.attention.query.lora_A.weight").values(), 3.4e38f);
+        java.util.Arrays.fill(t.get("base_model.model.blocks.0.attention.query.lora_B.weight").values(), 3.4e38f);
+        SafetensorsWriter.write(dir.resolve(PeftAdapter.WEIGHTS_FILE), t);
+        AdapterFormatException e = failsUnchanged();
+        assertTrue(e.getMessage().contains("within float32's range"), e.getMessage());
+    }
+
+    /** Issue 14: lora_alpha 1e300 was accepted; its scale is an infinity in float32. */
+    @Test
+    void aScaleThatOverflowsFloat32IsRejected() throws IOException {
+        editConfig(c -> c.put("lora_alpha", 1e300));
+        AdapterFormatException e = failsUnchanged();
+        assertEquals("lora_alpha", e.key(), e.getMessage());
+        assertTrue(e.getMessage().contains("finite in float32"), e.getMessage());
     }
 
     @Test
