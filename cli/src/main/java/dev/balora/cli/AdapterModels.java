@@ -8,6 +8,7 @@ import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.bert.BertForSequenceClassification;
 import dev.balora.models.bert.BertOptions;
 import dev.balora.models.data.LabelVocabulary;
+import dev.balora.models.hf.AdapterFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class AdapterModels {
     static Loaded load(PretrainedEncoder enc, Path adapterDir) throws IOException {
         LabelVocabulary labels = labels(adapterDir);
         BertForSequenceClassification model = enc.newClassifier(labels.size(), 0, BertOptions.defaults());
-        LoadedAdapter a = PeftAdapter.load(adapterDir, model);
+        LoadedAdapter a = AdapterFolder.load(adapterDir, model);
         model.eval();
         return new Loaded(model, labels, a);
     }

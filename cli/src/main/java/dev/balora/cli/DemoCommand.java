@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             RunRecorder rec = new RunRecorder(m.cliName());
             Path runDir = dir.resolve(m.cliName());
             FineTuneRun.Result r = FineTuneRun.run(enc, train, test, o, runDir, List.of(rec, new ProgressListener(m.cliName())));
-            RunOutputs.writeAdapter(runDir.resolve("adapter"), r, enc, train.labels().labels());
+            RunOutputs.writeAdapter(runDir.resolve("adapter"), r, enc, train.labels().labels(), maxLength);
             results.add(r);
             recs.add(rec);
             System.out.printf(Locale.ROOT, "%s: accuracy %.4f, macro-F1 %.4f, %.0f s%n", m.cliName(),

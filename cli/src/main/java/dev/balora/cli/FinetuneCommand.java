@@ -127,7 +127,7 @@ final class FinetuneCommand implements RunArguments.ResumableCommand {
             System.out.printf(Locale.ROOT, "test %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", test, te.size(),
                     m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
         }
-        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels);
+        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels, o.maxLength());
         // From the log, not a listener: a resumed run's log also holds the steps before the stop.
         List<RunRecorder> recs = List.of(RunRecorder.fromLog(o.method().cliName(), dir.resolve("metrics.jsonl")));
         boolean plotted = Plots.lossAndAccuracy(dir, recs, System.err);

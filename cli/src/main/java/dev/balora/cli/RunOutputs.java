@@ -2,9 +2,9 @@ package dev.balora.cli;
 
 import dev.balora.core.io.AtomicFiles;
 import dev.balora.core.lora.LoraInit;
-import dev.balora.core.lora.peft.PeftAdapter;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.finetune.FineTuneRun;
+import dev.balora.models.hf.AdapterFolder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,20 +17,17 @@ final class RunOutputs {
     private RunOutputs() {}
 
     /**
-     * Saves the adapter in PEFT format so that it loads on the ORIGINAL pre-trained weights: PiSSA-initialised runs
-     * (pissa, balora) are saved converted to plain rank-2r LoRA (SPEC §1.4); plain LoRA runs as they are. The
-     * classification head goes in as {@code modules_to_save}; label names and run settings in balora_config.json.
+     * Saves the adapter as an {@link AdapterFolder} (PEFT adapter on the encoder + sentence-transformers head) that
+     * loads on the ORIGINAL pre-trained weights: PiSSA-initialised runs (pissa, balora) are saved converted to plain
+     * rank-2r LoRA (SPEC §1.4); plain LoRA runs as they are. Label names and run settings go in balora_config.json.
      */
-    static void writeAdapter(Path dir, FineTuneRun.Result r, PretrainedEncoder enc, List<String> labels) throws IOException {
+    static void writeAdapter(Path dir, FineTuneRun.Result r, PretrainedEncoder enc, List<String> labels, int maxLength)
+            throws IOException {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("method", r.method().cliName());
-        settings.put("labels", labels);
         settings.put("model", enc.name());
-        if (r.loraConfig().init() instanceof LoraInit.Kaiming) {
-            PeftAdapter.save(dir, r.model(), r.loraConfig(), enc.name(), settings);
-        } else {
-            PeftAdapter.saveConverted(dir, r.model(), r.loraConfig(), enc.name(), settings);
-        }
+        AdapterFolder.write(dir, r.model(), r.loraConfig(), enc, labels, maxLength, settings,
+                !(r.loraConfig().init() instanceof LoraInit.Kaiming));
     }
 
     /** @return the comparison table (Markdown, also readable in a terminal) */

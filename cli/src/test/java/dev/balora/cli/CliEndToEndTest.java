@@ -107,10 +107,20 @@ class CliEndToEndTest {
         JsonNode cfg = json.readTree(run.resolve("adapter/adapter_config.json").toFile());
         assertEquals("LORA", cfg.get("peft_type").asText());
         assertEquals(16, cfg.get("r").asInt(), "PiSSA-initialised adapters are saved converted to rank 2r");
+        assertEquals("FEATURE_EXTRACTION", cfg.get("task_type").asText());
+        assertEquals("sentence-transformers/all-MiniLM-L6-v2", cfg.get("base_model_name_or_path").asText());
         try (SafetensorsReader sr = SafetensorsReader.open(run.resolve("adapter/adapter_model.safetensors"))) {
-            assertTrue(sr.contains("base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight"), sr.names().toString());
-            assertTrue(sr.names().stream().anyMatch(n -> n.contains("classifier")), "the head travels as modules_to_save");
+            assertTrue(sr.contains("base_model.model.encoder.layer.0.attention.self.query.lora_A.weight"), sr.names().toString());
+            assertTrue(sr.names().stream().noneMatch(n -> n.contains("classifier")), "the head is 2_Dense, not in PEFT");
         }
+        for (String f : List.of("modules.json", "1_Pooling/config.json", "2_Dense/config.json", "2_Dense/model.safetensors",
+                "tokenizer.json", "tokenizer_config.json", "vocab.txt", "README.md")) {
+            assertTrue(Files.size(run.resolve("adapter").resolve(f)) > 0, f);
+        }
+        assertEquals(32, json.readTree(run.resolve("adapter/tokenizer_config.json").toFile()).get("model_max_length").asInt(),
+                "the run's --max-length");
+        assertEquals(32, json.readTree(run.resolve("adapter/balora_config.json").toFile()).path("settings").path("max_length")
+                .asInt());
     }
 
     /** Rows of a predictions TSV: [index, gold, predicted, p_great, p_other] after checking the header. */
@@ -180,18 +190,66 @@ class CliEndToEndTest {
         Result again = balora("eval", "--adapter", exported.toString(), "--eval", eval.toString(), "--max-length", "32");
         Result orig = balora("eval", "--adapter", run.resolve("adapter").toString(), "--eval", eval.toString(), "--max-length", "32");
         assertEquals(orig.out().replace(run.resolve("adapter").toString(), "X"), again.out().replace(exported.toString(), "X"));
+        JsonNode exportedCfg = new ObjectMapper().readTree(exported.resolve("tokenizer_config.json").toFile());
+        assertEquals(32, exportedCfg.get("model_max_length").asInt(), "export keeps the run's recorded --max-length");
         Path merged = tmp.resolve("merged");
         Result m = balora("merge", "--adapter", run.resolve("adapter").toString(), "--out", merged.toString());
         assertEquals(0, m.code(), m.err());
         try (SafetensorsReader sr = SafetensorsReader.open(merged.resolve("model.safetensors"))) {
-            assertTrue(sr.contains("bert.encoder.layer.0.attention.self.query.weight"));
+            assertTrue(sr.contains("encoder.layer.0.attention.self.query.weight"), sr.names().toString());
             assertTrue(sr.names().stream().noneMatch(n -> n.contains("lora_")), "merged weights carry no adapter tensors");
+            assertTrue(sr.names().stream().noneMatch(n -> n.startsWith("classifier")), "the head is 2_Dense");
         }
-        assertTrue(Files.exists(merged.resolve("config.json")) && Files.exists(merged.resolve("tokenizer.json")));
+        for (String f : List.of("config.json", "tokenizer.json", "tokenizer_config.json", "modules.json", "2_Dense/model.safetensors",
+                "labels.txt", "README.md")) {
+            assertTrue(Files.exists(merged.resolve(f)), f);
+        }
+        JsonNode mergedCfg = new ObjectMapper().readTree(merged.resolve("config.json").toFile());
+        assertEquals("great", mergedCfg.path("id2label").path("0").asText());
+        assertEquals(1, mergedCfg.path("label2id").path("other").asInt());
+        // The merged folder is a balora base too: fine-tuning reads its encoder weights.
+        Result onMerged = balora("finetune", "--model", merged.toString(), "--train", train.toString(), "--eval", eval.toString(),
+                "--method", "lora", "--max-length", "16", "--batch", "8", "--max-steps", "1", "--out", tmp.resolve("on-merged").toString());
+        assertEquals(0, onMerged.code(), onMerged.err());
+        JsonNode onMergedCfg = new ObjectMapper().readTree(tmp.resolve("on-merged/adapter/adapter_config.json").toFile());
+        assertEquals(merged.toAbsolutePath().normalize().toString(), onMergedCfg.get("base_model_name_or_path").asText(),
+                "a folder base without _name_or_path is named by its path");
     }
 
     @Test
     @Order(5)
+    void exportBaseWritesTheHubModelsFiles() throws Exception {
+        Path base = tmp.resolve("base-minilm");
+        Result r = balora("export", "--base", "minilm", "--out", base.toString());
+        assertEquals(0, r.code(), r.err());
+        ObjectMapper json = new ObjectMapper();
+        assertEquals("sentence-transformers/all-MiniLM-L6-v2", json.readTree(base.resolve("config.json").toFile())
+                .get("_name_or_path").asText());
+        assertEquals(256, json.readTree(base.resolve("tokenizer_config.json").toFile()).get("model_max_length").asInt());
+        assertTrue(Files.readString(base.resolve("modules.json")).contains("sentence_transformers.models.Normalize"));
+        try (SafetensorsReader sr = SafetensorsReader.open(base.resolve("model.safetensors"))) {
+            assertEquals(101, sr.names().size(), "embeddings (5) + 6 layers x 16, no pooler");
+        }
+        // Adapters fine-tuned on the exported folder name the Hub id: the folder is that model.
+        Result ft = balora("finetune", "--model", base.toString(), "--train", train.toString(), "--eval", eval.toString(),
+                "--method", "lora", "--max-length", "16", "--batch", "8", "--max-steps", "1", "--out", tmp.resolve("on-base").toString());
+        assertEquals(0, ft.code(), ft.err());
+        assertEquals("sentence-transformers/all-MiniLM-L6-v2", json.readTree(tmp.resolve("on-base/adapter/adapter_config.json")
+                .toFile()).get("base_model_name_or_path").asText());
+
+        assertEquals(2, balora("export", "--out", tmp.resolve("x").toString()).code(), "--adapter or --base is required");
+        assertEquals(2, balora("export", "--base", "minilm", "--adapter", run.resolve("adapter").toString(), "--out",
+                tmp.resolve("x").toString()).code(), "not both");
+        assertEquals(2, balora("export", "--base", "minilm", "--to-lora", "--out", tmp.resolve("x").toString()).code(),
+                "--to-lora is for adapters");
+        Result tooLong = balora("export", "--base", "minilm", "--max-length", "513", "--out", tmp.resolve("x").toString());
+        assertEquals(2, tooLong.code());
+        assertTrue(tooLong.err().contains("512"), tooLong.err());
+        assertFalse(Files.exists(tmp.resolve("x")), "nothing written for refused options");
+    }
+
+    @Test
+    @Order(6)
     void badInputIsOneClearLineAndExitCode2() throws Exception {
         Result missing = balora("finetune", "--train", tmp.resolve("nope.tsv").toString(), "--eval", eval.toString(),
                 "--out", tmp.resolve("x1").toString());

@@ -2,7 +2,6 @@ package dev.balora.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.balora.core.lora.peft.PeftAdapter;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.FoodReviews;
 import dev.balora.models.data.Splits;
@@ -10,6 +9,7 @@ import dev.balora.models.data.TextClassificationDataset;
 import dev.balora.models.finetune.FineTuneOptions;
 import dev.balora.models.finetune.FineTuneRun;
 import dev.balora.models.finetune.Method;
+import dev.balora.models.hf.AdapterFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +29,9 @@ class ReadmeExampleTest {
         FineTuneRun.Result result = FineTuneRun.run(minilm, train, test, options, out, List.of());
         System.out.println(result.evaluation());                             // {accuracy=…, macro_f1=…, mcc=…}
         System.out.println(result.adapters().format());                      // trainable vs total parameters
-        PeftAdapter.saveConverted(out.resolve("adapter"), result.model(),    // a PEFT adapter that loads on the
-                result.loraConfig(), "minilm", Map.of());                    // original MiniLM weights
+        AdapterFolder.write(out.resolve("adapter"), result.model(),          // PEFT adapter + sentence-transformers
+                result.loraConfig(), minilm, train.labels().labels(), 64,     // head, converted to plain LoRA: loads
+                Map.of("method", "balora"), true);                            // on the original MiniLM weights
         // --- README example ends ---
         return result.evaluation();
     }
@@ -42,5 +43,6 @@ class ReadmeExampleTest {
         Map<String, Double> m = readmeExample(train, test, tmp.resolve("run"));
         assertTrue(m.get("accuracy") > 0 && m.get("accuracy") <= 1);
         assertTrue(Files.exists(tmp.resolve("run/adapter/adapter_model.safetensors")));
+        assertTrue(Files.exists(tmp.resolve("run/adapter/2_Dense/model.safetensors")));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.balora.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -200,6 +201,18 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
 
     /** @return this configuration as Hugging Face {@code config.json} text, with {@code model_type: bert} */
     public String toJson() {
+        try {
+            return JSON.writeValueAsString(toJsonObject()) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("serialising a tree of plain values cannot fail", e);
+        }
+    }
+
+    /**
+     * @return a fresh JSON object with the keys of {@link #toJson()}, for writers that add keys of their own
+     *     (label maps, {@code _name_or_path})
+     */
+    public ObjectNode toJsonObject() {
         ObjectNode o = JSON.createObjectNode();
         o.putArray("architectures").add("BertModel");
         o.put("model_type", "bert");
@@ -212,16 +225,12 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
         o.put("type_vocab_size", typeVocab);
         o.put("layer_norm_eps", layerNormEps);
         o.put("hidden_act", hiddenAct);
-        try {
-            return JSON.writeValueAsString(o) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("serialising a tree of plain values cannot fail", e);
-        }
+        return o;
     }
 
-    /** Writes {@link #toJson()} to {@code file} (UTF-8), replacing it. */
+    /** Writes {@link #toJson()} to {@code file} (UTF-8), replacing it atomically. */
     public void writeJson(Path file) throws IOException {
-        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(file, toJson());
     }
 
     /** all-MiniLM-L6-v2: 6 layers, hidden 384, 12 heads, FFN 1536, exact GELU, eps 1e-12. */
