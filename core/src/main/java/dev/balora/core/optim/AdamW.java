@@ -8,6 +8,10 @@ import java.util.List;
 /**
  * AdamW with PyTorch semantics (decoupled weight decay applied before the moment update, bias correction,
  * eps added after the square root). Defaults: β = (0.9, 0.999), eps 1e-8, weight decay 0.01.
+ *
+ * <p>Parameter groups: each parameter may carry a learning-rate scale, so that {@code step(lr)} updates it with
+ * {@code lr · scale} (PyTorch's param groups under one schedule, e.g. a classification head with its own peak lr).
+ * A scale of exactly 1 multiplies to the same bits, so a run without groups is unchanged.
  */
 public final class AdamW implements Optimizer {
     private final List<Tensor> params;
@@ -17,10 +21,32 @@ public final class AdamW implements Optimizer {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
+    private final double[] lrScales;
     private long step;
 
     public AdamW(List<Tensor> params, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, beta1, beta2, eps, weightDecay, null);
+    }
+
+    /**
+     * @param lrScales per parameter (in the order of {@code params}), the factor applied to the step's learning rate;
+     *                 null for 1 everywhere
+     * @throws IllegalArgumentException when the scales do not match the parameters or one is not finite and &gt; 0
+     */
+    public AdamW(List<Tensor> params, double beta1, double beta2, double eps, double weightDecay, double[] lrScales) {
         this.params = List.copyOf(params);
+        if (lrScales != null) {
+            if (lrScales.length != this.params.size()) {
+                throw new IllegalArgumentException("AdamW: " + lrScales.length + " lr scales for " + this.params.size()
+                        + " parameters");
+            }
+            for (double v : lrScales) {
+                if (!(v > 0) || !Double.isFinite(v)) {
+                    throw new IllegalArgumentException("AdamW: an lr scale must be finite and > 0, got " + v);
+                }
+            }
+        }
+        this.lrScales = lrScales == null ? null : lrScales.clone();
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -46,9 +72,15 @@ public final class AdamW implements Optimizer {
             if (p.grad() == null) {
                 continue;
             }
-            p.backend().adamW(p.storage(), p.grad().storage(), m.get(i), v.get(i), p.numel(), lr, beta1, beta2, eps,
+            double groupLr = lrScales == null ? lr : lr * lrScales[i];
+            p.backend().adamW(p.storage(), p.grad().storage(), m.get(i), v.get(i), p.numel(), groupLr, beta1, beta2, eps,
                     weightDecay, bc1, bc2);
         }
+    }
+
+    /** @return the lr scale of parameter i (1 without groups) */
+    public double lrScale(int i) {
+        return lrScales == null ? 1.0 : lrScales[i];
     }
 
     @Override
