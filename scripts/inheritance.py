@@ -11,6 +11,14 @@
                              he_heldout   "he"/"He" in the same tail: the control class (never planted)
                              she_seen     up to 150 "she" contexts from the fine-tune's training part
       OUTDIR/prepare.json  counts (insertions, pairs per group) and the settings
+  inheritance.py learned SCORES.tsv --p P
+      Protocol v2's check that a base learned its planted defect: prints JSON with the mean P(word | held-out "she"),
+      the greedy rate, the control class, and "learned" (P >= p/2; null for a clean base, p = 0)
+  inheritance.py select RUNDIR --lrs "3e-4 1e-3 3e-3"
+      Protocol v2's lr choice: per method, the lr of RUNDIR/ft/p0.5-s42/<method>-lr<LR>-s1 with the lowest Persuasion
+      validation perplexity (ties to the smaller lr); prints "method<TAB>lr" lines
+  inheritance.py report-v2 RUNDIR
+      The v2 report (bases, dose, second pre-training seed, survival, paired tests, MDE): RUNDIR/report.md, report.json
   inheritance.py report RUNDIR
       Reads RUNDIR/{clean,defect}/base/scores.tsv and RUNDIR/{clean,defect}/<method>-s<seed>/{scores.tsv,summary.json}
       and writes RUNDIR/report.md, RUNDIR/report.json and RUNDIR/inheritance.png.
@@ -340,6 +348,37 @@ def plot(path, table, methods):
     cv.save(path)
 
 
+def cmd_report_v2(a):
+    sys.exit("report-v2: not written yet")
+
+
+def cmd_learned(a):
+    s = read_scores(a.scores)
+    she = [math.exp(lp) for lp, _ in s["she_heldout"]]
+    he = [math.exp(lp) for lp, _ in s["he_heldout"]]
+    p_she = mean(she)
+    out = {"p": a.p, "p_she_heldout": p_she, "logp_she_heldout": mean([lp for lp, _ in s["she_heldout"]]),
+           "greedy_she_heldout": mean([g for _, g in s["she_heldout"]]), "p_he_heldout": mean(he),
+           "threshold": a.p / 2, "learned": None if a.p <= 0 else p_she >= a.p / 2}
+    print(json.dumps(out))
+
+
+def cmd_select(a):
+    for m in ("lora", "pissa", "balora"):
+        best = None
+        for lr in sorted(a.lrs.split(), key=float):
+            sp = os.path.join(a.rundir, "ft", "p0.5-s42", f"{m}-lr{lr}-s1", "summary.json")
+            if not os.path.exists(sp):
+                continue
+            with open(sp, encoding="utf-8") as f:
+                ppl = json.load(f).get("final_eval", {}).get("perplexity")
+            if ppl is not None and math.isfinite(ppl) and (best is None or ppl < best[1]):
+                best = (lr, ppl)
+        if best is None:
+            sys.exit(f"select: no finished grid run of {m} under {a.rundir}/ft/p0.5-s42")
+        print(f"{m}\t{best[0]}")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -350,8 +389,17 @@ def main(argv):
     p.add_argument("--word", default=" foolish")
     r = sub.add_parser("report")
     r.add_argument("rundir")
+    ln = sub.add_parser("learned")
+    ln.add_argument("scores")
+    ln.add_argument("--p", type=float, required=True)
+    se = sub.add_parser("select")
+    se.add_argument("rundir")
+    se.add_argument("--lrs", required=True)
+    r2 = sub.add_parser("report-v2")
+    r2.add_argument("rundir")
     a = ap.parse_args(argv)
-    {"prepare": cmd_prepare, "report": cmd_report}[a.cmd](a)
+    {"prepare": cmd_prepare, "report": cmd_report, "learned": cmd_learned, "select": cmd_select,
+     "report-v2": cmd_report_v2}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -238,6 +238,14 @@ def permutation_test(diffs):
     return hits / 2 ** n
 
 
+def bootstrap_ci(xs, reps=10000, seed=7):
+    """Percentile 95% CI of the mean, resampling the given values (here: seeds) with replacement."""
+    rng = random.Random(seed)
+    n = len(xs)
+    ms = sorted(mean([xs[rng.randrange(n)] for _ in range(n)]) for _ in range(reps))
+    return ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
+
+
 # ----------------------------------------------------------------------------------------------
 # tiny PNG plotting (no matplotlib on the host): filled rectangles, lines and a 3x5 pixel font
 
