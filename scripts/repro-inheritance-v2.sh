@@ -42,7 +42,7 @@ fi
 mkdir -p "$out"
 log="$out/repro.log"
 say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$log"; }
-bal() { JAVA_TOOL_OPTIONS="-Dbalora.threads=1" taskset -c "$core" nice -n 10 $balora "$@"; }
+bal() { JAVA_TOOL_OPTIONS="-Dbalora.threads=1 -Xmx2g" taskset -c "$core" nice -n 10 $balora "$@"; }
 elapsed() { python3 -c "import sys;print(round(float(sys.argv[1])-float(sys.argv[2]),1))" "$EPOCHREALTIME" "$1"; }
 {
   echo "date: $(date -Is)"; echo "host: $(uname -srm)"; echo "cpus: $(nproc)"

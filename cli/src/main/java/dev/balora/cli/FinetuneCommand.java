@@ -9,6 +9,7 @@ import dev.balora.models.finetune.Method;
 import dev.balora.models.finetune.RegularizationTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,38 +59,124 @@ final class FinetuneCommand implements Callable<Integer> {
         if (!task.equalsIgnoreCase("classification")) {
             throw new UserInputException("--task: expected classification or lm, got '" + task + "'");
         }
+        Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
+        FineTuneRun.Result r = execute(PretrainedEncoder::load, dir, false, true);
+        System.out.println(RunOutputs.table(List.of(r)));
+        System.out.println("wrote " + dir);
+        return 0;
+    }
+
+    /** Loads encoders by --model name (the sweep keeps them loaded across grid points). */
+    @FunctionalInterface
+    interface EncoderSource {
+        PretrainedEncoder get(String nameOrDir) throws java.io.IOException;
+    }
+
+    /**
+     * Runs this command's classification fine-tune in {@code dir} and writes every file of a run: settings.json,
+     * metrics.jsonl, summary.json, selection.json (with early stopping or --select best), predictions.tsv, the test
+     * files, adapter/, results.md and the plots. {@code balora sweep} calls this for each grid point, which is why a
+     * point and the equivalent {@code balora finetune} command give the same bits.
+     *
+     * @param resume      continue from {@code dir/checkpoint} instead of starting fresh
+     * @param interactive progress bar and console lines (off in the sweep, which logs one line per point)
+     */
+    FineTuneRun.Result execute(EncoderSource encoders, Path dir, boolean resume, boolean interactive) throws Exception {
+        return execute(encoders, dir, resume, interactive, List.of());
+    }
+
+    /** As above, with more listeners on the trainer (tests interrupt a run with one). */
+    FineTuneRun.Result execute(EncoderSource encoders, Path dir, boolean resume, boolean interactive,
+                               List<dev.balora.core.train.TrainingListener> extra) throws Exception {
         if (train == null || eval == null) {
             throw new UserInputException("finetune: --train and --eval are required for classification");
         }
         FineTuneOptions o = training.toOptions();
-        Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
         TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
         TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
         TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
         tr = DataFiles.subset(tr, maxTrain, o.seed());
         ev = DataFiles.subset(ev, maxEval, o.seed());
-        PretrainedEncoder enc = PretrainedEncoder.load(model);
+        PretrainedEncoder enc = encoders.get(model);
         Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
-                o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
+        Map<String, Object> settings = settings(o, enc, tr, ev, te);
+        RunOutputs.writeJson(dir.resolve(RunOutputs.SETTINGS_FILE), settings);
+        if (interactive) {
+            System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
+                    o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
+        }
         RunRecorder rec = new RunRecorder(o.method().cliName());
-        FineTuneRun.Result r = FineTuneRun.run(enc, tr, ev, te, o, dir, List.of(rec, new ProgressListener(o.method().cliName())));
+        List<dev.balora.core.train.TrainingListener> listeners = new java.util.ArrayList<>(List.of(rec));
+        if (interactive) {
+            listeners.add(new ProgressListener(o.method().cliName()));
+        }
+        listeners.addAll(extra);
+        FineTuneRun.Result r = resume ? FineTuneRun.resume(enc, tr, ev, te, o, dir, listeners)
+                : FineTuneRun.run(enc, tr, ev, te, o, dir, listeners);
         List<String> labels = tr.labels().labels();
         PredictionsFile.write(predictions != null ? predictions : dir.resolve(PredictionsFile.DEFAULT_NAME), r.predictions(), labels);
+        if (r.selection() != null) {
+            RunOutputs.writeSelection(dir.resolve(RunOutputs.SELECTION_FILE), r);
+        }
         if (r.test() != null) {
             PredictionsFile.write(testPredictions != null ? testPredictions : dir.resolve(PredictionsFile.TEST_NAME), r.test(), labels);
             PredictionsFile.writeMetrics(dir.resolve(PredictionsFile.TEST_METRICS_NAME), r.test(), test);
-            Map<String, Double> m = r.test().evaluation().metrics();
-            System.out.printf(Locale.ROOT, "test %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", test, te.size(),
-                    m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
+            if (interactive) {
+                Map<String, Double> m = r.test().evaluation().metrics();
+                System.out.printf(Locale.ROOT, "test %s (%d rows): accuracy %.4f, macro-F1 %.4f, MCC %.4f%n", test, te.size(),
+                        m.get("accuracy"), m.get("macro_f1"), m.get("mcc"));
+            }
         }
-        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels);
+        RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels, settings);
         RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
                 "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
         Plots.lossAndAccuracy(dir, List.of(rec));
-        System.out.println(RunOutputs.table(List.of(r)));
-        System.out.println("wrote " + dir);
-        return 0;
+        return r;
+    }
+
+    /** Everything that decided the run, as recorded in settings.json and in the adapter's balora_config.json. */
+    private Map<String, Object> settings(FineTuneOptions o, PretrainedEncoder enc, TextClassificationDataset tr,
+                                         TextClassificationDataset ev, TextClassificationDataset te) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", o.method().cliName());
+        m.put("model", enc.name());
+        m.put("train", train.toString());
+        m.put("eval", eval.toString());
+        m.put("test", test == null ? null : test.toString());
+        m.put("train_rows", tr.size());
+        m.put("eval_rows", ev.size());
+        m.put("test_rows", te == null ? 0 : te.size());
+        m.put("max_train", maxTrain);
+        m.put("max_eval", maxEval);
+        m.put("rank", o.rank());
+        m.put("alpha", o.alpha());
+        m.put("pissa_niter", o.pissaNiter());
+        m.put("lr", o.lr());
+        m.put("head_lr", o.effectiveHeadLr());
+        m.put("epochs", o.epochs());
+        m.put("max_steps", o.maxSteps());
+        m.put("batch", o.batch());
+        m.put("accum", o.accumulation());
+        m.put("max_length", o.maxLength());
+        m.put("lambda_scale", training.lambdaScale);
+        m.put("lambda1", o.lambda1());
+        m.put("lambda2", o.lambda2());
+        m.put("lambda3", o.lambda3());
+        m.put("svd_k", o.svdK());
+        m.put("target", o.target().name().toLowerCase(Locale.ROOT));
+        m.put("teacher", o.teacherKind().name().toLowerCase(Locale.ROOT));
+        m.put("teacher_cache", o.teacherCache());
+        m.put("warmup", o.warmupRatio());
+        m.put("weight_decay", o.weightDecay());
+        m.put("max_grad_norm", o.maxGradNorm());
+        m.put("eval_every", o.evalEvery());
+        m.put("patience", o.patience());
+        m.put("select", o.keepBest() ? "best" : "last");
+        m.put("checkpoint_every", o.checkpointEvery());
+        m.put("seed", o.seed());
+        m.put("backend", dev.balora.core.backend.Backends.active().name());
+        m.put("threads", System.getProperty("balora.threads", "(available processors)"));
+        return m;
     }
 
     /** Options shared by finetune and demo. */
@@ -138,6 +225,22 @@ final class FinetuneCommand implements Callable<Integer> {
         long evalEvery;
         @Option(names = "--seed", defaultValue = "42", description = "seed for init, data order and dropout (default: ${DEFAULT-VALUE})")
         long seed;
+        @Option(names = "--head-lr", defaultValue = "0", description = "peak lr of the classification head, same schedule "
+                + "(default: 0 = the adapters' --lr)")
+        double headLr;
+        @Option(names = "--lambda-scale", defaultValue = "1", description = "multiplies --lambda1/2/3 (a λ sweep; "
+                + "default: ${DEFAULT-VALUE})")
+        double lambdaScale;
+        @Option(names = "--patience", defaultValue = "0", description = "early stopping: stop after N evaluations in a "
+                + "row without a better validation result (accuracy, then loss); needs --eval-every (default: 0 = off)")
+        int patience;
+        @Option(names = "--select", defaultValue = "last", description = "last | best: keep the final parameters, or "
+                + "restore those of the best validation result (adapter, predictions and the test pass use them; "
+                + "needs --eval-every) (default: ${DEFAULT-VALUE})")
+        String select;
+        @Option(names = "--checkpoint-every", defaultValue = "0", description = "write a resumable checkpoint every N "
+                + "steps and at the end (default: 0 = none)")
+        long checkpointEvery;
 
         FineTuneOptions toOptions() {
             Method m;
@@ -150,12 +253,30 @@ final class FinetuneCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException("bad option value: " + e.getMessage());
             }
-            if (rank < 1 || batch < 1 || accum < 1 || maxLength < 3 || lr <= 0 || epochs < 0 || maxSteps < 0) {
+            if (rank < 1 || batch < 1 || accum < 1 || maxLength < 3 || !(lr > 0) || epochs < 0 || maxSteps < 0) {
                 throw new UserInputException("bad option value: rank, batch, accum >= 1, max-length >= 3, lr > 0 required");
             }
+            if (!(headLr >= 0) || !Double.isFinite(headLr) || !Double.isFinite(lr)) {
+                throw new UserInputException("--head-lr: expected a finite value >= 0 (0 = --lr), got " + headLr);
+            }
+            if (!(lambdaScale >= 0) || !Double.isFinite(lambdaScale)) {
+                throw new UserInputException("--lambda-scale: expected a finite value >= 0, got " + lambdaScale);
+            }
+            if (patience < 0 || checkpointEvery < 0) {
+                throw new UserInputException("--patience and --checkpoint-every must be >= 0");
+            }
+            boolean keepBest = switch (select.trim().toLowerCase(Locale.ROOT)) {
+                case "best" -> true;
+                case "last" -> false;
+                default -> throw new UserInputException("--select: expected best or last, got '" + select + "'");
+            };
+            if ((keepBest || patience > 0) && evalEvery <= 0) {
+                throw new UserInputException("--patience and --select best need evaluations during training: set --eval-every");
+            }
             double a = alpha > 0 ? alpha : rank;
-            return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength, lambda1, lambda2,
-                    lambda3, svdK, tg, tk, !noTeacherCache, warmup, weightDecay, maxGradNorm, evalEvery, seed);
+            return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength,
+                    lambda1 * lambdaScale, lambda2 * lambdaScale, lambda3 * lambdaScale, svdK, tg, tk, !noTeacherCache,
+                    warmup, weightDecay, maxGradNorm, evalEvery, seed, headLr, patience, keepBest, checkpointEvery);
         }
     }
 }
