@@ -1,7 +1,11 @@
 package dev.balora.cli;
 
+import dev.balora.core.backend.BackendUnavailableException;
+import dev.balora.core.backend.Backends;
+import dev.balora.core.backend.Device;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure. */
 @Command(name = "balora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -14,6 +18,23 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit code for any other failure. */
     public static final int EXIT_FAILURE = 1;
+
+    /**
+     * {@code --device auto|cpu|cuda}, accepted by every subcommand (picocli inherits it) and applied before the
+     * subcommand runs, so models load straight onto the chosen backend.
+     */
+    @Option(names = "--device", scope = CommandLine.ScopeType.INHERIT, paramLabel = "auto|cpu|cuda",
+            defaultValue = "auto", description = "where to run: auto (the GPU when one is usable, else the CPU), cpu, "
+            + "or cuda (fails with the reason when no usable GPU is found). Default: ${DEFAULT-VALUE}")
+    void device(String value) {
+        try {
+            device = Device.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--device: " + e.getMessage());
+        }
+    }
+
+    private Device device = Device.AUTO;
 
     @Override
     public void run() {
@@ -31,6 +52,20 @@ public final class Main implements Runnable {
             cmd.getErr().println("balora: failed: " + ex);
             ex.printStackTrace(cmd.getErr());
             return EXIT_FAILURE;
+        });
+        // Apply --device once the command line is parsed, before the subcommand touches a tensor.
+        cl.setExecutionStrategy(parsed -> {
+            Main main = parsed.commandSpec().commandLine().getCommand();
+            if (main.device != Device.AUTO) {
+                try {
+                    Backends.use(main.device);
+                } catch (BackendUnavailableException e) {
+                    cl.getErr().println("balora: --device " + main.device.name().toLowerCase(java.util.Locale.ROOT)
+                            + ": " + e.getMessage());
+                    return EXIT_BAD_INPUT;
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         return cl.execute(args);
     }

@@ -38,6 +38,40 @@ public final class Backends {
     }
 
     /**
+     * Chooses the backend for new tensors from a {@link Device}: {@code AUTO} keeps (or makes) the default selection,
+     * {@code CPU} forces the Vector API backend (with the usual fallback to the reference, reported, unless strict),
+     * {@code CUDA} forces the GPU and fails when it cannot run. Call it before creating tensors: tensors made earlier
+     * stay on their backend.
+     *
+     * @return the report of the selection now active
+     * @throws BackendUnavailableException when {@code CUDA} is asked for and unavailable (the message says why), or a
+     *                                     strict selection fails
+     */
+    public static BackendReport use(Device device) {
+        synchronized (Backends.class) {
+            if (device == Device.AUTO) {
+                return select().report();
+            }
+            Selection current = selection;
+            if (current != null && current.backend().name().equals(device.backendName())) {
+                return current.report();
+            }
+            List<BackendProvider> providers = loadProviders();
+            if (device == Device.CUDA) {
+                BackendProvider cuda = providers.stream().filter(p -> p.name().equals("cuda")).findFirst()
+                        .orElseThrow(() -> new BackendUnavailableException("no GPU backend: balora-kernels-cuda is not "
+                                + "on the class path"));
+                BackendProvider.Availability a = cuda.probe();
+                if (!a.available()) {
+                    throw new BackendUnavailableException("no usable GPU: " + a.reason());
+                }
+            }
+            selection = choose(device.backendName(), strict() || device == Device.CUDA, providers);
+            return selection.report();
+        }
+    }
+
+    /**
      * Runs {@code body} with {@code backend} as the active backend on this JVM, restoring the previous selection
      * afterwards. For tests and benchmarks that compare backends; not thread-safe against concurrent selection.
      */
