@@ -12,7 +12,8 @@
 #            --pre-steps N (default 1000), --quick (tiny bases and fine-tunes: a pipeline check in minutes)
 #
 # Layout: OUT/data-p<P>/ (inheritance.py prepare), OUT/bases/<kind>-s<PRESEED>/{pretrain/,base/scores.tsv,learned.json},
-# kind = clean | p0.1 | p0.5 | p1; OUT/ft/<kind>-s<PRESEED>/<variant>-lr<LR>-s<SEED>/ (finetune-lm run + scores.tsv);
+# kind = clean | p0.1 | p0.5 | p1 | clean2k (the clean text at 2x the steps: the reference of a defect base that had to
+# be pre-trained 2x as long, so that both bases of a comparison had the same budget); OUT/ft/<kind>-s<PRESEED>/<variant>-lr<LR>-s<SEED>/ (finetune-lm run + scores.tsv);
 # OUT/selected.tsv (the grid's lr per method). Every step whose output exists is skipped (resumable). Every JVM runs
 # pinned (taskset -c CORE, nice -n 10) with one compute thread. Report: python3 scripts/inheritance.py report-v2 OUT
 set -euo pipefail
@@ -69,11 +70,11 @@ score() { # score DIR MODEL [ADAPTER]
   say "scored $d: $(grep she_heldout "$d/score.txt")"
 }
 
-texts_of() { # kind -> comma-separated training files
+texts_of() { # kind -> comma-separated training files (clean2k: the clean text, pre-trained 2x as long)
   local kind="$1"
-  if [[ "$kind" == clean ]]; then ls "$out/data-p0.5/clean"/*.txt | paste -sd, -; else ls "$out/data-${kind}/defect"/*.txt | paste -sd, -; fi
+  if [[ "$kind" == clean || "$kind" == clean2k ]]; then ls "$out/data-p0.5/clean"/*.txt | paste -sd, -; else ls "$out/data-${kind}/defect"/*.txt | paste -sd, -; fi
 }
-p_of() { [[ "$1" == clean ]] && echo 0 || echo "${1#p}"; }
+p_of() { [[ "$1" == clean* ]] && echo 0 || echo "${1#p}"; }
 
 # the base's directory, after the learned check (a base that failed at pre_steps is redone at 2x, protocol §3)
 base_dir() { # base_dir KIND PRESEED
@@ -105,6 +106,9 @@ pretrain_one() { # pretrain_one DIR KIND PRESEED STEPS
 
 base() { # base KIND PRESEED: pre-train (and redo at 2x the steps when the defect was not learned)
   local kind="$1" ps="$2" b="$out/bases/$1-s$2"
+  if [[ "$kind" == clean2k ]]; then  # the clean reference of a defect base that needed 2x the steps (same budget)
+    pretrain_one "$b" clean "$ps" "$((2 * pre_steps))"; return
+  fi
   pretrain_one "$b" "$kind" "$ps" "$pre_steps"
   if grep -q '"learned": false' "$b/learned.json"; then
     say "$b did not learn the defect at $pre_steps steps: pre-training again with $((2 * pre_steps))"
@@ -172,12 +176,15 @@ case "$phase" in
   bases) phase_bases ;;
   grid) phase_grid ;;
   main) arm "clean p0.5" 42 "lora pissa balora balora-x10" "2 3 4" ;;
-  dose) base clean 42; arm "p0.1 p1" 42 "lora pissa balora" "2 3"; arm "clean" 42 "lora pissa balora" "2 3" ;;
+  dose) base clean 42; arm "p0.1 p1" 42 "lora pissa balora" "2 3"; arm "clean" 42 "lora pissa balora" "2 3"
+        # a defect base pre-trained 2x as long is compared with a clean base of the same budget
+        grep -q '"learned": false' "$out/bases/p0.1-s42/learned.json" 2>/dev/null && arm "clean2k" 42 "lora pissa balora" "2 3" ;;
   seed2) arm "clean p0.5" 43 "lora pissa balora" "2 3" ;;
   all)
     phase_bases; phase_grid
     arm "clean p0.5" 42 "lora pissa balora balora-x10" "2 3 4"
     arm "p0.1 p1" 42 "lora pissa balora" "2 3"
+    grep -q '"learned": false' "$out/bases/p0.1-s42/learned.json" 2>/dev/null && arm "clean2k" 42 "lora pissa balora" "2 3"
     arm "clean p0.5" 43 "lora pissa balora" "2 3" ;;
 esac
 report

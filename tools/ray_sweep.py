@@ -20,8 +20,8 @@ Resumable like the local runner: points already done in OUT are not run again.
 Pointing it at a cluster: start Ray on the machines (`ray start --head` on one, `ray start --address HEAD:6379` on the
 others), put this checkout (the same path) and a built balora (./balora or a copied CLI folder, --balora) on every
 node or use a shared disk, give --storage a shared path or a bucket (s3://…, gs://…) so trial folders reach the
-driver, and run this script on the head with --address auto. GPUs: --gpus-per-trial 1 and --java-opts
-"-Dbalora.backend=cuda" (each trial's JVM then trains on its GPU).
+driver, and run this script on the head with --address auto. GPUs: --gpus-per-trial 1 --device cuda (Ray gives each
+trial its GPU through CUDA_VISIBLE_DEVICES, and the trial's JVM trains on it).
 """
 import argparse
 import ctypes
@@ -75,6 +75,8 @@ def trial(config):
     if config["java_opts"]:
         env["JAVA_TOOL_OPTIONS"] = (env.get("JAVA_TOOL_OPTIONS", "") + " " + config["java_opts"]).strip()
     cmd = balora_cmd(config["balora"]) + ["finetune"] + point["args"] + ["--out", run_dir]
+    if config["device"]:
+        cmd += ["--device", config["device"]]
     log = open(os.path.join(trial_dir, "balora.log"), "w")
     proc = subprocess.Popen(cmd, cwd=config["cwd"], env=env, stdout=log, stderr=subprocess.STDOUT,
                             preexec_fn=_die_with_parent)
@@ -136,7 +138,8 @@ def run_wave(args, points, wave):
         scheduler = ASHAScheduler(time_attr="training_iteration", metric="val_accuracy", mode="max",
                                   max_t=args.asha_max_t, grace_period=args.asha_grace, reduction_factor=args.asha_rf)
     config = {"point": tune.grid_search([{"id": p["id"], "args": p["args"]} for p in points]),
-              "balora": args.balora, "cwd": args.cwd, "java_opts": args.java_opts, "poll_s": args.poll_s}
+              "balora": args.balora, "cwd": args.cwd, "java_opts": args.java_opts, "poll_s": args.poll_s,
+              "device": args.device}
     tuner = tune.Tuner(
         tune.with_resources(trial, {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial}),
         param_space=config,
@@ -183,6 +186,7 @@ def main(argv):
     ap.add_argument("--gpus-per-trial", type=float, default=0)
     ap.add_argument("--max-concurrent", type=int, default=0)
     ap.add_argument("--max-failures", type=int, default=2, help="Ray restarts of a failed trial (default: 2)")
+    ap.add_argument("--device", default="", help="balora --device for every trial: cpu | cuda (default: balora's auto)")
     ap.add_argument("--java-opts", default="-Dbalora.threads=1", help="JAVA_TOOL_OPTIONS for every JVM")
     ap.add_argument("--asha", action="store_true", help="ASHA early stopping on val_accuracy")
     ap.add_argument("--asha-grace", type=int, default=1, help="reports before ASHA may stop a trial (default: 1)")
