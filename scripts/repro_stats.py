@@ -815,6 +815,16 @@ def cell_report(root, cell):
                      f"{100 * v.get('accuracy', float('nan')):.2f} | {v.get('loss', float('nan')):.4f} | "
                      f"{r['best_step']} / {r['steps']}{nc} | {'yes' if r.get('stopped_early') else 'no'} | "
                      f"{100 * t.get('accuracy', float('nan')):.2f} | {r.get('train_s', 0):.0f} |")
+        if gname == "balora-lambda" and rs:
+            lr = rs[0]["options"].get("lr")
+            ref = [r for r in records.values() if r.get("group") == "pissa-lr" and r["options"].get("lr") == lr
+                   and r.get("validation")]
+            if ref:
+                v = ref[0]["validation"]
+                L.append(f"| λ = 0 reference: {ref[0]['id']} (PiSSA = BA-LoRA with the terms off) | {lr} | – | 0 | "
+                         f"{100 * v.get('accuracy', float('nan')):.2f} | {v.get('loss', float('nan')):.4f} | "
+                         f"{ref[0]['best_step']} / {ref[0]['steps']} | {'yes' if ref[0].get('stopped_early') else 'no'} | "
+                         f"{100 * (ref[0].get('test') or {}).get('accuracy', float('nan')):.2f} | {ref[0].get('train_s', 0):.0f} |")
         L.append("")
         rep.setdefault("selection", {})[gname] = None if w is None else {"id": w["id"], "options": w["options"],
                                                                             "validation": w["validation"]}

@@ -110,6 +110,11 @@ final class SweepCommand implements Callable<Integer> {
             cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep",
                     gridFile.toString(), "--out", dir.toString(), "--shard", i + "/" + lanes.size()));
+            // the lanes train where this JVM does (--device is applied before any subcommand runs)
+            String backend = dev.balora.core.backend.Backends.active().name();
+            if (backend.equals("cuda") || backend.equals("cpu")) {
+                cmd.addAll(List.of("--device", backend));
+            }
             if (only != null) {
                 cmd.add("--only");
                 cmd.add(String.join(",", only));

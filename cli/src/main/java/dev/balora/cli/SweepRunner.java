@@ -328,7 +328,9 @@ final class SweepRunner {
                     return null;
                 }
                 if (shards == 1 && only.isEmpty() && groups.isEmpty()) {
-                    throw new IllegalStateException("group " + ref.group() + " has unfinished points");
+                    // a point of that group was locked by another process when this runner reached it
+                    throw new UserInputException(out + ": point " + p.id() + " needs the winner of group " + ref.group()
+                            + ", which has a point another process is running; run this sweep again when it is done");
                 }
                 if (shards == 1) {
                     throw new UserInputException(grid.file() + ": point " + p.id() + " needs the winner of group "

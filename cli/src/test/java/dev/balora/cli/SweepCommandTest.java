@@ -48,9 +48,9 @@ class SweepCommandTest {
         train = tmp.resolve("train.tsv");
         eval = tmp.resolve("eval.tsv");
         test = tmp.resolve("test.tsv");
-        Files.write(train, lines.subList(0, 41)); // header + 40 rows of both labels: 5 steps per epoch, 10 in all
-        Files.write(eval, CliEndToEndTest.concat(lines.get(0), lines.subList(41, 61)));
-        Files.write(test, CliEndToEndTest.concat(lines.get(0), lines.subList(61, 74)));
+        Files.write(train, lines.subList(0, 25)); // header + 24 rows of both labels: 3 steps per epoch, 6 in all
+        Files.write(eval, CliEndToEndTest.concat(lines.get(0), lines.subList(25, 37)));
+        Files.write(test, CliEndToEndTest.concat(lines.get(0), lines.subList(37, 45)));
         grid = tmp.resolve("grid.json");
         Files.writeString(grid, gridJson(train, eval, test));
         sweep = tmp.resolve("sweep");
