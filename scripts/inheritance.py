@@ -477,7 +477,8 @@ def cmd_report_v2(a):
     L += ["## Survival of the defect (log scale)", "",
           "Survival per fine-tune seed = (log P of the defect-base fine-tune − log P of the clean-base fine-tune with the "
           "same method, seed and pre-seed) / (defect base − clean base). 100 % = nothing removed, 0 % = all removed.", "",
-          "| defect base | pre-seed | method | seeds | survival, % (mean ± sd) | base gap, nats |", "|---|---|---|---|---|---|"]
+          "| defect base | pre-seed | method | seeds | survival, % (mean ± sd) | seed-bootstrap 95 % CI (few seeds: rough) | base gap, nats |",
+          "|---|---|---|---|---|---|---|"]
     surv = {}
     for kind in ("p0.1", "p0.5", "p1"):
         for ps in (42, 43):
@@ -493,8 +494,9 @@ def cmd_report_v2(a):
                     continue
                 vals = [(lp_she(rd[s]) - lp_she(rc[s])) / gap for s in ss]
                 surv[(kind, ps, v)] = dict(zip(ss, vals))
+                lo, hi = bootstrap_ci(vals) if len(vals) > 1 else (vals[0], vals[0])
                 L.append(f"| {kind}{' (vs clean2k)' if ref == 'clean2k' else ''} | {ps} | {v} | {','.join(map(str, ss))} | "
-                         f"{ms(vals, 100, 1)} | {gap:.2f} |")
+                         f"{ms(vals, 100, 1)} | [{100 * lo:.1f}, {100 * hi:.1f}] | {gap:.2f} |")
                 rep["survival"][f"{kind}-s{ps}-{v}"] = {"seeds": ss, "survival": vals, "gap": gap}
     L.append("")
     # paired comparisons of survival (seed level) + context bootstrap of the defect-base log P difference
