@@ -6,8 +6,8 @@
 # peer columns (skipped, and said so, without them).
 #
 #   gpu-check.sh [OUT_DIR]        (default ./gpu-check-out)
-#   QUICK=1 gpu-check.sh [OUT_DIR]   skips the TF32 and PyTorch kernel benchmarks, the TF32 and cache-off step runs
-#                                   and the dropout-on parity run (about half the time)
+#   QUICK=1 gpu-check.sh [OUT_DIR]   skips the TF32 and PyTorch kernel benchmarks, the TF32 and cache-off step runs,
+#                                   the dropout-on parity run and the finetune run; parity over 10 steps (~4 min)
 #
 # Steps, each with its own time limit; a failed step is reported and the script goes on:
 #   1. probe + `balora info --device cuda`
@@ -45,7 +45,7 @@ fi
 grep -A14 '^backend' "$out/info.txt"
 
 note "2. parity suite (+ FP32 kernel benchmark)"
-timeout 240 "${java[@]}" -Xmx16g dev.balora.kernels.cuda.GpuCheck "$out/kernels.tsv" > "$out/parity.txt" 2>&1 \
+timeout 150 "${java[@]}" -Xmx16g dev.balora.kernels.cuda.GpuCheck "$out/kernels.tsv" > "$out/parity.txt" 2>&1 \
   || fail parity "parity suite or FP32 benchmark failed (exit $?)"
 grep -E 'tests (successful|failed|found)|Test.*✘|MethodSource|=>|JUnit' "$out/parity.txt" | head -40
 note "3. kernel benchmark TF32, then PyTorch"
@@ -75,42 +75,50 @@ if [[ -n "$model" ]]; then
   note "5. end-to-end step, interleaved"
   timeout 60 "${java[@]}" dev.balora.bench.gpu.DeviceStepBench model="$model" export-batches="$out/batches.bin" \
     > /dev/null 2>&1 || fail export "exporting batches"
-  bal() { timeout 120 "${java[@]}" -Xmx8g "$@" dev.balora.bench.gpu.DeviceStepBench model="$model" device=cuda \
+  bal() { timeout 90 "${java[@]}" -Xmx8g "$@" dev.balora.bench.gpu.DeviceStepBench model="$model" device=cuda \
             out="$results" $BAL_ARGS 2>&1 | grep -E '^RESULT|Exception|Error' | cut -c1-400 || true; }
-  tor() { timeout 120 "$py" "$here/torch_gpu_step.py" step --model "$model" --batches "$out/batches.bin" --out "$results" "$@" \
+  tor() { timeout 90 "$py" "$here/torch_gpu_step.py" step --model "$model" --batches "$out/batches.bin" --out "$results" "$@" \
             2>&1 | grep -E '^RESULT|Error' | cut -c1-400 || true; }
-  for d in 0.1 0; do
-    BAL_ARGS="method=lora dropout=$d" bal
-    tor --dropout "$d"
-  done
+  BAL_ARGS="method=lora dropout=0.1" bal
+  tor --dropout 0.1
+  # Dropout off, recorded with JFR (sampling profiler; its overhead is within run-to-run noise).
+  BAL_ARGS="method=lora dropout=0" bal -XX:StartFlightRecording=filename="$out/step.jfr",settings=profile
+  tor --dropout 0
   if [[ -z "${QUICK:-}" ]]; then
     BAL_ARGS="method=lora dropout=0.1" bal -Dbalora.cuda.tf32=true
     tor --dropout 0.1 --tf32
   fi
   BAL_ARGS="method=balora dropout=0.1 cache=on" bal
+  # Device time per kernel (CUDA events around every launch and GEMM; not a timed run: the events cost host time).
+  timeout 90 "${java[@]}" -Xmx8g -Dbalora.cuda.profile=true dev.balora.bench.gpu.DeviceStepBench model="$model" \
+    device=cuda method=lora dropout=0.1 out="$out/profile.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
   [[ -n "${QUICK:-}" ]] || BAL_ARGS="method=balora dropout=0.1 cache=off" bal
-  BAL_ARGS="method=lora dropout=0.1 steps=40" bal -XX:StartFlightRecording=filename="$out/step.jfr",settings=profile
 
   note "6. loss-curve parity, CPU backend vs CUDA (20 steps from the same start)"
   parity_drops="0 0.1"
-  [[ -z "${QUICK:-}" ]] || parity_drops="0"
+  parity_steps=20
+  # A second CUDA run with dropout off: are two GPU runs bit-identical (atomic reductions may reorder float sums)?
+  timeout 90 "${java[@]}" -Xmx8g dev.balora.bench.gpu.DeviceStepBench model="$model" device=cuda method=lora \
+    dropout=0 warmup=0 steps=20 out="$out/repeat.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
+  [[ -z "${QUICK:-}" ]] || { parity_drops="0"; parity_steps=10; }
   for d in $parity_drops; do
     for dev in cpu cuda; do
       timeout 150 "${java[@]}" -Xmx16g dev.balora.bench.gpu.DeviceStepBench model="$model" device="$dev" method=lora \
-        dropout="$d" warmup=0 steps=20 out="$out/parity.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
+        dropout="$d" warmup=0 steps=$parity_steps out="$out/parity.jsonl" 2>&1 | grep -E 'Exception|Error' | head -3
     done
   done
 
   note "7. balora finetune --device cuda (the bundled launcher)"
-  timeout 180 "$here/balora" finetune --device cuda --model "$model" --train "$here/data/food-reviews/food-reviews-train.tsv" \
+  [[ -n "${QUICK:-}" ]] || timeout 180 "$here/balora" finetune --device cuda --model "$model" --train "$here/data/food-reviews/food-reviews-train.tsv" \
     --eval "$here/data/food-reviews/food-reviews-test.tsv" --max-eval 256 --batch 32 --max-length 128 --max-steps 60 \
     --out "$out/finetune" > "$out/finetune.txt" 2>&1 || fail finetune "balora finetune --device cuda (see finetune.txt)"
-  tail -5 "$out/finetune.txt"
+  [[ -n "${QUICK:-}" ]] || tail -5 "$out/finetune.txt"
 fi
 
 note "8. summary"
 if command -v "$py" >/dev/null; then
   "$py" "$here/gpu_report.py" "$results" "$out/parity.jsonl" "$out/kernels.tsv" "$out/finetune/metrics.jsonl" \
+    "$out/profile.jsonl" "$out/repeat.jsonl" \
     | tee "$out/summary.md"
 fi
 note "done, exit $status"

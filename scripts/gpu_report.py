@@ -2,7 +2,8 @@
 """Summary tables of scripts/gpu-check.sh: kernels (balora vs PyTorch, FP32/TF32), end-to-end step (balora vs
 PyTorch + PEFT, examples/s and ratios), CPU-vs-CUDA loss parity, and the finetune run. Standard library only.
 
-Usage: gpu_report.py RESULTS.jsonl PARITY.jsonl KERNELS.tsv FINETUNE_METRICS.jsonl   (missing files are skipped)
+Usage: gpu_report.py RESULTS.jsonl PARITY.jsonl KERNELS.tsv FINETUNE_METRICS.jsonl [PROFILE.jsonl REPEAT.jsonl]
+(missing files are skipped)
 """
 import json
 import os
@@ -60,7 +61,7 @@ def steps(results):
         return
     print("### End-to-end training step (batch 32 x 128, r 8 on 36 layers; examples/s, higher is better)\n")
     print("| method | dropout | math | balora ex/s | PyTorch + PEFT ex/s | balora / PyTorch | balora step ms | "
-          "balora launches/step | balora device memory | PyTorch peak reserved |")
+          "balora launches/step | balora device memory | PyTorch peak allocated / reserved |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     groups = {}
     for r in rows:
@@ -78,8 +79,12 @@ def steps(results):
         if method == "lora" and not tf32:
             lora_ms[drop] = bms
         label = method + ("" if cache is None else f" (cache {'on' if cache else 'off'})")
-        mem = b[0].get("allocator", "") if b else ""
-        peak = f"{t[0]['peak_reserved_bytes'] / 2**20:.0f} MiB" if t and t[0].get("peak_reserved_bytes", -1) > 0 else ""
+        mem = ""
+        if b and b[0].get("allocator_peak"):
+            f = b[0]["allocator_peak"].split()
+            mem = f"{int(f[0]) / 2**20:.0f} MiB peak in use, {int(f[4]) / 2**20:.0f} MiB held"
+        peak = (f"{t[0]['peak_allocated_bytes'] / 2**20:.0f} / {t[0]['peak_reserved_bytes'] / 2**20:.0f} MiB"
+                if t and t[0].get("peak_reserved_bytes", -1) > 0 else "")
         lps = f"{b[0]['launches_per_step']:.0f}" if b and "launches_per_step" in b[0] else ""
         print(f"| {label} | {drop} | {'TF32' if tf32 else 'FP32'} | {fmt(bx, 0)} | {fmt(tx, 0)} | {ratio(bx, tx)} | "
               f"{fmt(bms, 1)} | {lps} | {mem} | {peak} |")
@@ -111,6 +116,34 @@ def parity(rows):
     print()
 
 
+def profile(rows):
+    rows = [r for r in rows if r.get("kernel_profile_ms_per_step")]
+    if not rows:
+        return
+    r = rows[-1]
+    kp = r["kernel_profile_ms_per_step"]
+    total = sum(k["ms"] for k in kp)
+    print(f"### Device time per step by kernel ({r['method']}, dropout {r['dropout']}; CUDA events, profile run)\n")
+    print(f"Sum of kernel times {total:.2f} ms per step against a timed step of the unprofiled runs above "
+          "(the rest is the host issuing work, or waiting).\n")
+    print("| kernel | ms/step | calls/step | share |")
+    print("|---|---|---|---|")
+    for k in kp[:15]:
+        print(f"| {k['kernel']} | {k['ms']:.3f} | {k['calls']:.0f} | {100 * k['ms'] / max(total, 1e-12):.0f}% |")
+    print()
+
+
+def repeat(parity_rows, repeat_rows):
+    a = [r for r in parity_rows if r.get("backend") == "cuda" and float(r.get("dropout", 1)) == 0.0]
+    b = [r for r in repeat_rows if r.get("backend") == "cuda"]
+    if a and b:
+        x, y = a[0]["loss"], b[0]["loss"]
+        n = min(len(x), len(y))
+        diff = max(abs(x[i] - y[i]) for i in range(n))
+        print(f"Two CUDA runs, dropout off, {n} steps: max abs loss difference {diff:.2e}"
+              + (" (bit-identical)" if diff == 0 else " (not bit-identical: atomic reductions)") + "\n")
+
+
 def finetune(path):
     m = jsonl(path)
     st = [r for r in m if r.get("type", "step") == "step" and "loss" in r]
@@ -133,11 +166,13 @@ def ratio(a, b):
 
 
 def main():
-    args = sys.argv[1:] + [""] * 4
+    args = sys.argv[1:] + [""] * 6
     results = jsonl(args[0])
     kernels(results, args[2])
     steps(results)
     parity(jsonl(args[1]))
+    repeat(jsonl(args[1]), jsonl(args[5]))
+    profile(jsonl(args[4]))
     finetune(args[3])
 
 

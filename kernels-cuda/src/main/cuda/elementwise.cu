@@ -104,6 +104,21 @@ extern "C" __global__ void axpby_f32(long long n, float alpha, const float* __re
     GRID_STRIDE(i, n) { y[i] = beta == 0.0f ? alpha * x[i] : alpha * x[i] + beta * y[i]; }
 }
 
+// SplitMix64 at counter i + 1 under key: dev.balora.core.backend.CounterRandom.bits, bit for bit.
+__device__ __forceinline__ unsigned long long counter_bits(unsigned long long key, unsigned long long i) {
+    unsigned long long z = key + (i + 1ULL) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+// Inverted dropout with a counter-based mask (CounterRandom.keep): y = x·scale where the high 32 bits of the element's
+// bits are >= threshold, else 0. Nothing is stored: backward is the same kernel on dy. y may alias x.
+extern "C" __global__ void dropout_f32(const float* x, float* y, long long n, unsigned long long key,
+                                       unsigned long long threshold, float scale) {
+    GRID_STRIDE(i, n) { y[i] = (counter_bits(key, (unsigned long long) i) >> 32) >= threshold ? x[i] * scale : 0.0f; }
+}
+
 extern "C" __global__ void fill_f32(float* __restrict__ y, long long n, float value) {
     GRID_STRIDE(i, n) { y[i] = value; }
 }

@@ -80,11 +80,12 @@ final class DemoCommand implements Callable<Integer> {
         String setup = String.format(Locale.ROOT, "Data: shipped food reviews, %d training rows (stratified from 4,000), "
                 + "evaluated on %d held-out test rows; max %d tokens; %d epoch(s); batch %d; lr %.0e; r = 8, α = 8; seed %d; "
                 + "backend %s.", train.size(), test.size(), maxLength, epochs, batch, lr, seed, Backends.active().name());
-        RunOutputs.writeResultsTable(dir, results, recs, "all-MiniLM-L6-v2", setup);
-        Plots.lossAndAccuracy(dir, recs);
+        boolean plotted = Plots.lossAndAccuracy(dir, recs, System.err);
+        RunOutputs.writeResultsTable(dir, results, recs, "all-MiniLM-L6-v2", setup, plotted, "<method>/metrics.jsonl");
         System.out.println();
         System.out.println(RunOutputs.table(results));
-        System.out.println("wrote " + dir + " (results.md, loss.png, accuracy.png, <method>/adapter, <method>/metrics.jsonl)");
+        System.out.println("wrote " + dir + " (results.md, " + (plotted ? "loss.png, accuracy.png, " : "")
+                + "<method>/adapter, <method>/metrics.jsonl)");
         return 0;
     }
 }

@@ -1,6 +1,9 @@
 package dev.balora.cli;
 
 import dev.balora.core.lora.Teacher;
+import dev.balora.core.train.RunControl;
+import dev.balora.core.train.TrainingListener;
+import dev.balora.core.train.TrainingStoppedException;
 import dev.balora.models.PretrainedEncoder;
 import dev.balora.models.data.TextClassificationDataset;
 import dev.balora.models.finetune.FineTuneOptions;
@@ -9,18 +12,20 @@ import dev.balora.models.finetune.Method;
 import dev.balora.models.finetune.RegularizationTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code balora finetune}: one classification fine-tune with LoRA, PiSSA or BA-LoRA. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a BERT-family encoder for text classification with LoRA, PiSSA or BA-LoRA.")
-final class FinetuneCommand implements Callable<Integer> {
+final class FinetuneCommand implements RunArguments.ResumableCommand {
     @Option(names = "--model", defaultValue = "minilm", description = "minilm | bge-small | a Hugging Face BERT directory (default: ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--task", defaultValue = "classification", description = "classification | lm (lm: see finetune-lm; "
@@ -50,20 +55,50 @@ final class FinetuneCommand implements Callable<Integer> {
     Path out;
     @picocli.CommandLine.Mixin
     TrainingOptions training = new TrainingOptions();
+    @picocli.CommandLine.Mixin
+    ResumableRun.Options resumable = new ResumableRun.Options();
+    @Spec
+    CommandSpec spec;
+    /** Set when this instance continues a run from its saved command line. */
+    private boolean continuing;
+
+    @Override
+    public void continueRun() {
+        continuing = true;
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (resumable.resume != null) {
+            return RunArguments.resume(spec, resumable.resume);
+        }
+        if (Files.isDirectory(Path.of(model)) && !List.of("minilm", "bge-small").contains(model.toLowerCase(Locale.ROOT))) {
+            model = Path.of(model).toAbsolutePath().normalize().toString(); // saved for --resume from anywhere
+        }
         if (task.equalsIgnoreCase("lm")) {
-            return FinetuneLmCommand.fromClassificationCommand(this, Path.of(model)).call();
+            return FinetuneLmCommand.fromClassificationCommand(this, Path.of(model)).train(spec, continuing,
+                    resumable.checkpointEvery);
         }
         if (!task.equalsIgnoreCase("classification")) {
             throw new UserInputException("--task: expected classification or lm, got '" + task + "'");
         }
+        if (train == null || eval == null) {
+            throw new UserInputException("finetune: --train and --eval are required for classification");
+        }
+        training.toOptions(); // a bad option value fails before the output folder is touched
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
-        FineTuneRun.Result r = execute(PretrainedEncoder::load, dir, false, true);
-        System.out.println(RunOutputs.table(List.of(r)));
-        System.out.println("wrote " + dir);
-        return 0;
+        try (ResumableRun run = ResumableRun.open(spec, dir, continuing, resumable.checkpointEvery)) {
+            FineTuneRun.Result r;
+            try {
+                r = execute(PretrainedEncoder::load, dir, run.control(continuing), true, List.of());
+            } catch (TrainingStoppedException e) {
+                return run.stopped(e);
+            }
+            run.completed();
+            System.out.println(RunOutputs.table(List.of(r)));
+            System.out.println("wrote " + dir);
+            return 0;
+        }
     }
 
     /** Loads encoders by --model name (the sweep keeps them loaded across grid points). */
@@ -78,16 +113,13 @@ final class FinetuneCommand implements Callable<Integer> {
      * files, adapter/, results.md and the plots. {@code balora sweep} calls this for each grid point, which is why a
      * point and the equivalent {@code balora finetune} command give the same bits.
      *
-     * @param resume      continue from {@code dir/checkpoint} instead of starting fresh
+     * @param control     checkpoints, resume and stop signal of the run
      * @param interactive progress bar and console lines (off in the sweep, which logs one line per point)
+     * @param extra       more listeners on the trainer (tests interrupt a run with one)
+     * @throws TrainingStoppedException when the control's stop signal was requested (a checkpoint was committed)
      */
-    FineTuneRun.Result execute(EncoderSource encoders, Path dir, boolean resume, boolean interactive) throws Exception {
-        return execute(encoders, dir, resume, interactive, List.of());
-    }
-
-    /** As above, with more listeners on the trainer (tests interrupt a run with one). */
-    FineTuneRun.Result execute(EncoderSource encoders, Path dir, boolean resume, boolean interactive,
-                               List<dev.balora.core.train.TrainingListener> extra) throws Exception {
+    FineTuneRun.Result execute(EncoderSource encoders, Path dir, RunControl control, boolean interactive,
+                               List<TrainingListener> extra) throws Exception {
         if (train == null || eval == null) {
             throw new UserInputException("finetune: --train and --eval are required for classification");
         }
@@ -102,17 +134,24 @@ final class FinetuneCommand implements Callable<Integer> {
         Map<String, Object> settings = settings(o, enc, tr, ev, te);
         RunOutputs.writeJson(dir.resolve(RunOutputs.SETTINGS_FILE), settings);
         if (interactive) {
-            System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%n",
-                    o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir);
+            System.out.printf(Locale.ROOT, "balora finetune: %s on %s (%d train / %d eval rows, %d labels) -> %s%s%n",
+                    o.method().cliName(), enc.name(), tr.size(), ev.size(), tr.labels().size(), dir,
+                    control.resume() ? " (resuming)" : "");
         }
-        RunRecorder rec = new RunRecorder(o.method().cliName());
-        List<dev.balora.core.train.TrainingListener> listeners = new java.util.ArrayList<>(List.of(rec));
-        if (interactive) {
-            listeners.add(new ProgressListener(o.method().cliName()));
+        ProgressListener progress = interactive ? new ProgressListener(o.method().cliName()) : null;
+        List<TrainingListener> listeners = new ArrayList<>();
+        if (progress != null) {
+            listeners.add(progress);
         }
         listeners.addAll(extra);
-        FineTuneRun.Result r = resume ? FineTuneRun.resume(enc, tr, ev, te, o, dir, listeners)
-                : FineTuneRun.run(enc, tr, ev, te, o, dir, listeners);
+        FineTuneRun.Result r;
+        try {
+            r = FineTuneRun.run(enc, tr, ev, te, o, dir, control, listeners);
+        } finally {
+            if (progress != null) {
+                progress.close();
+            }
+        }
         List<String> labels = tr.labels().labels();
         PredictionsFile.write(predictions != null ? predictions : dir.resolve(PredictionsFile.DEFAULT_NAME), r.predictions(), labels);
         if (r.selection() != null) {
@@ -128,9 +167,11 @@ final class FinetuneCommand implements Callable<Integer> {
             }
         }
         RunOutputs.writeAdapter(dir.resolve("adapter"), r, enc, labels, settings);
-        RunOutputs.writeResultsTable(dir, List.of(r), List.of(rec), enc.name(), String.format(Locale.ROOT,
-                "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()));
-        Plots.lossAndAccuracy(dir, List.of(rec));
+        // From the log, not a listener: a resumed run's log also holds the steps before the stop.
+        List<RunRecorder> recs = List.of(RunRecorder.fromLog(o.method().cliName(), dir.resolve("metrics.jsonl")));
+        boolean plotted = Plots.lossAndAccuracy(dir, recs, System.err);
+        RunOutputs.writeResultsTable(dir, List.of(r), recs, enc.name(), String.format(Locale.ROOT,
+                "Data: %s (%d rows) / %s (%d rows).", train, tr.size(), eval, ev.size()), plotted, "metrics.jsonl");
         return r;
     }
 
@@ -172,7 +213,7 @@ final class FinetuneCommand implements Callable<Integer> {
         m.put("eval_every", o.evalEvery());
         m.put("patience", o.patience());
         m.put("select", o.keepBest() ? "best" : "last");
-        m.put("checkpoint_every", o.checkpointEvery());
+        m.put("checkpoint_every", resumable.checkpointEvery);
         m.put("seed", o.seed());
         m.put("backend", dev.balora.core.backend.Backends.active().name());
         m.put("threads", System.getProperty("balora.threads", "(available processors)"));
@@ -238,9 +279,6 @@ final class FinetuneCommand implements Callable<Integer> {
                 + "restore those of the best validation result (adapter, predictions and the test pass use them; "
                 + "needs --eval-every) (default: ${DEFAULT-VALUE})")
         String select;
-        @Option(names = "--checkpoint-every", defaultValue = "0", description = "write a resumable checkpoint every N "
-                + "steps and at the end (default: 0 = none)")
-        long checkpointEvery;
 
         FineTuneOptions toOptions() {
             Method m;
@@ -262,8 +300,8 @@ final class FinetuneCommand implements Callable<Integer> {
             if (!(lambdaScale >= 0) || !Double.isFinite(lambdaScale)) {
                 throw new UserInputException("--lambda-scale: expected a finite value >= 0, got " + lambdaScale);
             }
-            if (patience < 0 || checkpointEvery < 0) {
-                throw new UserInputException("--patience and --checkpoint-every must be >= 0");
+            if (patience < 0) {
+                throw new UserInputException("--patience must be >= 0");
             }
             boolean keepBest = switch (select.trim().toLowerCase(Locale.ROOT)) {
                 case "best" -> true;
@@ -276,7 +314,7 @@ final class FinetuneCommand implements Callable<Integer> {
             double a = alpha > 0 ? alpha : rank;
             return new FineTuneOptions(m, rank, a, pissaNiter, lr, epochs, maxSteps, batch, accum, maxLength,
                     lambda1 * lambdaScale, lambda2 * lambdaScale, lambda3 * lambdaScale, svdK, tg, tk, !noTeacherCache,
-                    warmup, weightDecay, maxGradNorm, evalEvery, seed, headLr, patience, keepBest, checkpointEvery);
+                    warmup, weightDecay, maxGradNorm, evalEvery, seed, headLr, patience, keepBest);
         }
     }
 }

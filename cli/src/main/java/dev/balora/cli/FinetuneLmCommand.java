@@ -1,6 +1,7 @@
 package dev.balora.cli;
 
 import dev.balora.core.lora.Teacher;
+import dev.balora.core.train.TrainingStoppedException;
 import dev.balora.models.decoder.GenerationConfig;
 import dev.balora.models.finetune.Method;
 import dev.balora.models.lm.LmFineTuneOptions;
@@ -9,9 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code balora finetune-lm} (also reached as {@code balora finetune --task lm}): LoRA / PiSSA / BA-LoRA fine-tuning of
@@ -20,8 +22,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "finetune-lm", mixinStandardHelpOptions = true,
         description = "Fine-tune a pretrained decoder on plain text with LoRA, PiSSA or BA-LoRA (perplexity).")
-final class FinetuneLmCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "the base: a directory written by balora pretrain (OUT/model)")
+final class FinetuneLmCommand implements RunArguments.ResumableCommand {
+    // Not required=true for picocli: `finetune-lm --resume DIR` takes it from the saved command line.
+    @Option(names = "--model", description = "the base: a directory written by balora pretrain (OUT/model); required")
     Path model;
     @Option(names = "--text", split = ",", description = "plain-text files (default: Persuasion)")
     List<Path> text;
@@ -46,6 +49,17 @@ final class FinetuneLmCommand implements Callable<Integer> {
     String prompt;
     @Option(names = "--out", description = "output directory (default: runs/finetune-lm-<time>)")
     Path out;
+    @picocli.CommandLine.Mixin
+    ResumableRun.Options resumable = new ResumableRun.Options();
+    @Spec
+    CommandSpec spec;
+    /** Set when this instance continues a run from its saved command line. */
+    private boolean continuing;
+
+    @Override
+    public void continueRun() {
+        continuing = true;
+    }
 
     static FinetuneLmCommand fromClassificationCommand(FinetuneCommand c, Path model) {
         FinetuneLmCommand f = new FinetuneLmCommand();
@@ -65,6 +79,24 @@ final class FinetuneLmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resumable.resume != null) {
+            return RunArguments.resume(spec, resumable.resume);
+        }
+        return train(spec, continuing, resumable.checkpointEvery);
+    }
+
+    /**
+     * Validates the options and trains.
+     *
+     * @param command         the command as parsed: finetune-lm itself, or finetune --task lm (whose command line is
+     *                        the one saved for --resume)
+     * @param continuingRun   whether this continues the run in the output folder
+     * @param checkpointEvery the checkpoint interval
+     */
+    int train(CommandSpec command, boolean continuingRun, long checkpointEvery) throws Exception {
+        if (model == null) {
+            throw new UserInputException("finetune-lm: --model is required (a directory written by balora pretrain)");
+        }
         if (!Files.isDirectory(model) || !Files.exists(model.resolve("config.json"))) {
             throw new UserInputException("--model " + model + ": expected a directory written by balora pretrain "
                     + "(config.json, model.safetensors, tokenizer.json)");
@@ -91,17 +123,30 @@ final class FinetuneLmCommand implements Callable<Integer> {
                 d.temperature(), d.topK(), d.svdK(), Teacher.Kind.ORIGINAL, d.warmupRatio(), d.weightDecay(),
                 d.maxGradNorm(), d.evalEvery(), seed);
         Path dir = out != null ? out : Path.of("runs", "finetune-lm-" + RunNames.timestamp());
-        List<String> docs = text == null ? null : PretrainCommand.readTexts(text);
-        Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "balora finetune-lm: %s on %s -> %s%n", m.cliName(), model, dir);
-        List<dev.balora.core.train.TrainingListener> listeners = List.of(new ProgressListener(m.cliName()));
-        LmFineTuneRun.Result r = docs == null ? LmFineTuneRun.run(model, o, dir, listeners)
-                : LmFineTuneRun.run(model, docs, o, dir, listeners);
+        List<String> docs = text == null ? dev.balora.models.lm.LmCorpora.fineTuning() : PretrainCommand.readTexts(text);
+        try (ResumableRun run = ResumableRun.open(command, dir, continuingRun, checkpointEvery)) {
+            System.out.printf(Locale.ROOT, "balora finetune-lm: %s on %s -> %s%s%n", m.cliName(), model, dir,
+                    continuingRun ? " (resuming)" : "");
+            ProgressListener progress = new ProgressListener(m.cliName());
+            LmFineTuneRun.Result r;
+            try {
+                r = LmFineTuneRun.run(model, docs, o, dir, run.control(continuingRun), List.of(progress));
+            } catch (TrainingStoppedException e) {
+                return run.stopped(e);
+            } finally {
+                progress.close();
+            }
+            return finish(run, r, m, dir);
+        }
+    }
+
+    private int finish(ResumableRun run, LmFineTuneRun.Result r, Method m, Path dir) throws Exception {
         LmFineTuneRun.saveAdapter(r, dir.resolve("adapter"));
         System.out.printf(Locale.ROOT, "%s: validation perplexity %.2f -> %.2f (%d train / %d validation blocks, %.0f s)%n",
                 m.cliName(), r.perplexityBefore(), r.perplexityAfter(), r.trainBlocks(), r.validationBlocks(), r.trainSeconds());
         String sample = r.lm().continueText(prompt, GenerationConfig.sampled(40, 0.8, 40, 0.95, seed));
         System.out.println("sample: " + prompt + sample);
+        run.completed();
         System.out.println("wrote " + dir + " (metrics.jsonl, summary.json, adapter/)");
         return 0;
     }

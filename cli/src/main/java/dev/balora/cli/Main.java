@@ -7,7 +7,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure. */
+/**
+ * The {@code balora} command. Exit codes: 0 ok, 2 bad usage or input, 1 failure, 130 stopped by Ctrl-C (143 by
+ * SIGTERM) with a checkpoint saved.
+ */
 @Command(name = "balora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune transformer models with BA-LoRA (bias-aware low-rank adaptation), in pure Java.",
         subcommands = {DemoCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class, MergeCommand.class,
@@ -18,6 +21,11 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit code for any other failure. */
     public static final int EXIT_FAILURE = 1;
+    /**
+     * Exit code of a training run stopped by a stop request, its checkpoint saved (128 + SIGINT, as a shell reports
+     * Ctrl-C; a JVM that exits on SIGTERM reports 143 itself).
+     */
+    public static final int EXIT_STOPPED = 130;
 
     /**
      * {@code --device auto|cpu|cuda}, accepted by every subcommand (picocli inherits it) and applied before the
@@ -35,6 +43,11 @@ public final class Main implements Runnable {
     }
 
     private Device device = Device.AUTO;
+
+    /** @return the --device of the command line {@code spec} belongs to (AUTO when it was not run through Main) */
+    static Device device(CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof Main m ? m.device : Device.AUTO;
+    }
 
     @Override
     public void run() {

@@ -1,5 +1,7 @@
 package dev.balora.cli;
 
+import dev.balora.core.train.RunControl;
+import dev.balora.core.train.TrainingStoppedException;
 import dev.balora.models.bpe.BpeTokenizer;
 import dev.balora.models.lm.LmCorpora;
 import dev.balora.models.lm.PretrainOptions;
@@ -9,9 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code balora pretrain}: trains a byte-level BPE tokenizer and a small LLaMA-style decoder from scratch on plain text
@@ -20,7 +23,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = "Pre-train a small decoder (and its BPE tokenizer) on plain text; save it in Hugging Face format.")
-final class PretrainCommand implements Callable<Integer> {
+final class PretrainCommand implements RunArguments.ResumableCommand {
     @Option(names = "--text", split = ",", description = "plain-text files (default: the Austen novels other than Persuasion)")
     List<Path> text;
     @Option(names = "--smoke", description = "a tiny model and 20 steps (seconds), to see the pipeline work")
@@ -52,9 +55,23 @@ final class PretrainCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--lr", defaultValue = "0", description = "peak learning rate (default: the recipe's)")
     double lr;
+    @picocli.CommandLine.Mixin
+    ResumableRun.Options resumable = new ResumableRun.Options();
+    @Spec
+    CommandSpec spec;
+    /** Set when this instance continues a run from its saved command line. */
+    private boolean continuing;
+
+    @Override
+    public void continueRun() {
+        continuing = true;
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (resumable.resume != null) {
+            return RunArguments.resume(spec, resumable.resume);
+        }
         PretrainOptions d = smoke ? PretrainOptions.smoke() : PretrainOptions.defaults();
         PretrainOptions o = options(smoke ? PretrainOptions.smoke() : PretrainOptions.defaults());
         Path dir = out != null ? out : Path.of("runs", "pretrain-" + RunNames.timestamp());
@@ -70,15 +87,26 @@ final class PretrainCommand implements Callable<Integer> {
                         + " token (a tokenizer written by balora pretrain), got none");
             }
         }
-        Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "balora pretrain: d=%d, %d layers, %d heads, vocab %d, block %d, %d steps -> %s%n",
-                o.hidden(), o.layers(), o.heads(), o.vocabSize(), o.blockLength(), o.maxSteps(), dir);
-        List<dev.balora.core.train.TrainingListener> listeners = List.of(new ProgressListener("pretrain"));
-        PretrainRun.Result r = PretrainRun.run(docs, given, o, dir, listeners);
-        System.out.printf(Locale.ROOT, "pretrained %,d parameters on %d blocks in %.0f s (tokenizer %.0f s): validation "
-                + "perplexity %.2f%nwrote %s%n", r.parameters(), r.trainBlocks(), r.trainSeconds(), r.tokenizerSeconds(),
-                r.perplexity(), r.modelDir());
-        return 0;
+        try (ResumableRun run = ResumableRun.open(spec, dir, continuing, resumable.checkpointEvery)) {
+            System.out.printf(Locale.ROOT, "balora pretrain: d=%d, %d layers, %d heads, vocab %d, block %d, %d steps -> %s%s%n",
+                    o.hidden(), o.layers(), o.heads(), o.vocabSize(), o.blockLength(), o.maxSteps(), dir,
+                    continuing ? " (resuming)" : "");
+            ProgressListener progress = new ProgressListener("pretrain");
+            PretrainRun.Result r;
+            try {
+                RunControl control = run.control(continuing);
+                r = PretrainRun.run(docs, given, o, dir, control, List.of(progress));
+            } catch (TrainingStoppedException e) {
+                return run.stopped(e);
+            } finally {
+                progress.close();
+            }
+            run.completed();
+            System.out.printf(Locale.ROOT, "pretrained %,d parameters on %d blocks in %.0f s (tokenizer %.0f s): validation "
+                    + "perplexity %.2f%nwrote %s%n", r.parameters(), r.trainBlocks(), r.trainSeconds(), r.tokenizerSeconds(),
+                    r.perplexity(), r.modelDir());
+            return 0;
+        }
     }
 
     /** The recipe with this command's overrides applied (an override of 0 keeps the recipe's value). */

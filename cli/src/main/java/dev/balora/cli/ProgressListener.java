@@ -34,8 +34,14 @@ final class ProgressListener implements TrainingListener {
 
     @Override
     public void onFinish(TrainingSummary summary) {
+        close();
+    }
+
+    /** Ends the bar (also when training stopped or failed before it finished); idempotent. */
+    void close() {
         if (bar != null) {
             bar.close();
+            bar = null;
         }
     }
 }

@@ -81,21 +81,27 @@ final class RunOutputs {
         return sb.toString();
     }
 
-    /** Writes results.md: the table, the BA-LoRA terms at the last step, and what produced it. */
+    /**
+     * Writes results.md: the table, the BA-LoRA terms at the last step, and what produced it.
+     *
+     * @param plotted      whether loss.png / accuracy.png were drawn
+     * @param metricsFiles where the per-step logs are, relative to {@code dir}
+     */
     static void writeResultsTable(Path dir, List<FineTuneRun.Result> results, List<RunRecorder> recs, String model,
-                                  String setup) throws IOException {
+                                  String setup, boolean plotted, String metricsFiles) throws IOException {
         StringBuilder sb = new StringBuilder("# balora results\n\n");
         sb.append("Model: ").append(model).append("  \n").append(setup).append("\n\n");
         sb.append(table(results)).append('\n');
         for (RunRecorder rec : recs) {
-            if (rec.last != null && !rec.last.terms().isEmpty()) {
+            if (!rec.lastTerms.isEmpty()) {
                 sb.append("Last-step BA-LoRA terms of ").append(rec.name).append(": ");
-                rec.last.terms().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s = %.5f (λ = %.3g); ", k, v,
-                        rec.last.lambdas().getOrDefault(k, Double.NaN))));
+                rec.lastTerms.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s = %.5f (λ = %.3g); ", k, v,
+                        rec.lastLambdas.getOrDefault(k, Double.NaN))));
                 sb.append("\n\n");
             }
         }
-        sb.append("Curves: `loss.png`, `accuracy.png`. Per-step metrics: `<method>/metrics.jsonl`.\n");
+        sb.append(plotted ? "Curves: `loss.png`, `accuracy.png`. " : "No curves (they could not be drawn here). ")
+                .append("Per-step metrics: `").append(metricsFiles).append("`.\n");
         AtomicFiles.writeString(dir.resolve("results.md"), sb);
     }
 }

@@ -55,7 +55,7 @@ record SweepGrid(String name, Path file, List<Group> groups) {
     /** A reference to an earlier group's winner: {@code $best(GROUP).KEY}. */
     static final Pattern REFERENCE = Pattern.compile("\\$best\\(([^()]+)\\)\\.([A-Za-z0-9-]+)");
     /** Keys the runner owns. */
-    private static final Set<String> RESERVED = Set.of("out", "label");
+    private static final Set<String> RESERVED = Set.of("out", "resume", "label");
 
     /** A group of points, run in order; later groups may refer to its winner. */
     record Group(String name, List<Point> points) {}
@@ -307,7 +307,7 @@ record SweepGrid(String name, Path file, List<Group> groups) {
     }
 
     private static void checkOption(Path file, String where, String key, java.util.function.Predicate<String> known) {
-        if (RESERVED.contains(key) && !key.equals("label")) {
+        if (RESERVED.contains(key) && !key.equals("label")) { // out, resume
             throw new UserInputException(file + ": " + where + ": '" + key + "' is set by balora sweep, not the grid");
         }
         if (!known.test(key)) {

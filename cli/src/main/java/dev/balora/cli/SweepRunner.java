@@ -97,7 +97,8 @@ final class SweepRunner {
 
     /** @return whether {@code key} is a finetune option a grid may set */
     static boolean isFinetuneOption(String key) {
-        return !key.equals("out") && !key.equals("help") && !key.equals("version") && FINETUNE.findOption("--" + key) != null;
+        return !key.equals("out") && !key.equals("resume") && !key.equals("help") && !key.equals("version")
+                && FINETUNE.findOption("--" + key) != null;
     }
 
     /** @return the finetune arguments of resolved options (flags: present when "true", absent when "false") */
@@ -225,7 +226,7 @@ final class SweepRunner {
         long t0 = System.nanoTime();
         try {
             try {
-                fc.execute(this::encoder, dir, resume, false);
+                fc.execute(this::encoder, dir, control(fc, resume), false, List.of());
             } catch (CheckpointException e) {
                 if (!resume) {
                     throw e;
@@ -236,7 +237,7 @@ final class SweepRunner {
                 running.write(dir);
                 dev.balora.core.io.AtomicFiles.writeString(dir.resolve("command.txt"), commandLine(args, dir) + "\n");
                 fc = finetune(grid.file() + ": point " + p.id(), args);
-                fc.execute(this::encoder, dir, false, false);
+                fc.execute(this::encoder, dir, control(fc, false), false, List.of());
             }
         } catch (Exception e) {
             if (UserErrors.isUserError(e)) {
@@ -259,6 +260,11 @@ final class SweepRunner {
                         done.test().getOrDefault("accuracy", Double.NaN)),
                 done.steps(), done.stoppedEarly() ? " (stopped early)" : "", wall);
         return true;
+    }
+
+    /** Checkpoints at the point's --checkpoint-every; {@code resume} continues the checkpoint in its folder. */
+    static dev.balora.core.train.RunControl control(FinetuneCommand fc, boolean resume) {
+        return dev.balora.core.train.RunControl.checkpointEvery(fc.resumable.checkpointEvery).resuming(resume);
     }
 
     /** The point's record, built from the files a finetune run leaves (the runner's and adopted runs alike). */

@@ -198,7 +198,8 @@ class SweepCommandTest {
             }
         };
         assertThrows(IllegalStateException.class,
-                () -> fc.execute(dev.balora.models.PretrainedEncoder::load, dir, false, false, List.of(kill)));
+                () -> fc.execute(dev.balora.models.PretrainedEncoder::load, dir, SweepRunner.control(fc, false), false,
+                        List.of(kill)));
         assertTrue(Files.exists(dir.resolve("checkpoint/checkpoint.json")));
         CliEndToEndTest.Result r = balora("sweep", grid.toString(), "--out", sweep.toString());
         assertEquals(0, r.code(), r.err());

@@ -39,7 +39,7 @@ class HfCheckpointRoundTripTest {
         try (NoGrad ignored = NoGrad.enter()) {
             float[] x = original.forward(a.ids(), a.attentionMask(), a.tokenTypeIds(), a.batchSize(), a.sequenceLength()).toFloatArray();
             float[] y = reloaded.forward(b.ids(), b.attentionMask(), b.tokenTypeIds(), b.batchSize(), b.sequenceLength()).toFloatArray();
-            // Same weights; outputs agree to float rounding (the Vector API's exp may round differently by JIT tier).
+            // Same weights; outputs agree to float rounding (a margin kept from when exp's rounding depended on the JIT tier).
             assertArrayEquals(x, y, 1e-5f);
         }
     }

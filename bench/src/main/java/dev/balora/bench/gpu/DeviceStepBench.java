@@ -132,6 +132,7 @@ public final class DeviceStepBench {
                 gradNorms.add(s.gradNorm());
                 if (s.step() == warmup) {
                     launchesAtWarmupEnd[0] = launches(backend);
+                    kernelProfile(backend); // discard the warm-up's
                 }
             }
         });
@@ -164,7 +165,19 @@ public final class DeviceStepBench {
         if (launchesAtWarmupEnd[0] >= 0 && launchesEnd >= 0) {
             r.put("launches_per_step", (launchesEnd - launchesAtWarmupEnd[0]) / (double) steps);
         }
+        List<String> profile = kernelProfile(backend);
+        if (!profile.isEmpty()) {
+            ArrayNode kp = r.putArray("kernel_profile_ms_per_step");
+            for (String line : profile) {
+                String[] f = line.split("\t");
+                ObjectNode k = kp.addObject();
+                k.put("kernel", f[0]);
+                k.put("ms", Double.parseDouble(f[1]) / steps);
+                k.put("calls", Long.parseLong(f[2]) / (double) steps);
+            }
+        }
         r.put("allocator", backend.describe().getOrDefault("allocator", ""));
+        r.put("allocator_peak", backend.describe().getOrDefault("allocator peak", ""));
         r.put("uploads", backend.describe().getOrDefault("uploads", ""));
         ArrayNode ms = r.putArray("step_ms");
         stepMs.forEach(ms::add);
@@ -174,6 +187,17 @@ public final class DeviceStepBench {
         gradNorms.forEach(gn::add);
         r.put("java", Runtime.version().toString());
         return r;
+    }
+
+    /** The CUDA backend's per-kernel device times ({@code -Dbalora.cuda.profile=true}), by reflection: bench has
+     *  kernels-cuda at run time only. */
+    @SuppressWarnings("unchecked")
+    private static List<String> kernelProfile(Backend b) {
+        try {
+            return (List<String>) b.getClass().getMethod("drainKernelProfile").invoke(b);
+        } catch (ReflectiveOperationException e) {
+            return List.of();
+        }
     }
 
     private static long launches(Backend b) {

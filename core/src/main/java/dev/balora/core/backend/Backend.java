@@ -27,6 +27,15 @@ public interface Backend {
     /** Allocates {@code n} zero-filled elements. */
     Storage allocate(DType dtype, long n);
 
+    /**
+     * Allocates {@code n} elements that the caller overwrites completely before reading any: a device backend skips
+     * clearing them (host backends may return zeros; {@link TransferCountingBackend} fills NaN so that a caller that
+     * reads before writing shows up in tests). Default: {@link #allocate}.
+     */
+    default Storage allocateForOverwrite(DType dtype, long n) {
+        return allocate(dtype, n);
+    }
+
     /** Copies a host float array into new storage of this backend. */
     Storage fromHost(float[] data);
 
@@ -106,6 +115,15 @@ public interface Backend {
      * strides are 0 on broadcast dimensions; {@code out} is contiguous.
      */
     void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides, Storage out, int[] outShape);
+
+    /**
+     * Inverted dropout with a counter-based mask: {@code y[i] = keep(key, i) ? x[i]·scale : 0} for n elements, where
+     * {@code keep} is {@link CounterRandom#keep(long, long, long) CounterRandom.keep(key, i, dropThreshold(p))} and
+     * scale is {@code 1/(1−p)} ({@link CounterRandom#keepScaleF32} in float32). Every backend draws the same bits, so
+     * masks are identical across backends and thread counts. The backward pass is the same call on dy (the mask is
+     * regenerated, never stored). y may be x.
+     */
+    void dropout(Storage x, Storage y, long n, double p, long key);
 
     /** {@code y[i] = alpha·x[i] + beta·y[i]} for n elements (beta 0: y not read). */
     void axpby(long n, double alpha, Storage x, double beta, Storage y);
@@ -192,6 +210,32 @@ public interface Backend {
     void adamW(Storage param, Storage grad, Storage m, Storage v, long n, double lr, double beta1, double beta2,
                double eps, double weightDecay, double bc1, double bc2);
 
+    /**
+     * {@link #adamW(Storage, Storage, Storage, Storage, long, double, double, double, double, double, double, double)}
+     * over several parameters with the same hyper-parameters: a device backend updates them all in one launch (the
+     * adapter of a model is dozens of small tensors). Default: one call per parameter.
+     */
+    default void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                       double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        for (int i = 0; i < params.length; i++) {
+            adamW(params[i], grads[i], m[i], v[i], n[i], lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+        }
+    }
+
     /** @return Σ x[i]² over n elements, accumulated in double (gradient clipping, norms). */
     double sumOfSquares(Storage x, long n);
+
+    /**
+     * The sum of {@link #sumOfSquares(Storage, long)} over several storages (a global gradient norm), with one
+     * read-back: a device backend accumulates every part where it lives and returns one number.
+     *
+     * @param xs storages; element counts in {@code ns}
+     */
+    default double sumOfSquares(Storage[] xs, long[] ns) {
+        double total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            total += sumOfSquares(xs[i], ns[i]);
+        }
+        return total;
+    }
 }

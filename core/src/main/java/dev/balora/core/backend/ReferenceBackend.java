@@ -238,6 +238,19 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        HostStorage hx = h(x);
+        HostStorage hy = h(y);
+        long threshold = CounterRandom.dropThreshold(p);
+        // float32 multiplies by the float scale (a float product is exact in double, so rounding once matches float
+        // arithmetic); float64 by the double scale.
+        double scale = y.dtype() == DType.F32 ? CounterRandom.keepScaleF32(p) : 1.0 / (1.0 - p);
+        for (long i = 0; i < n; i++) {
+            hy.set(i, CounterRandom.keep(key, i, threshold) ? hx.get(i) * scale : 0.0);
+        }
+    }
+
+    @Override
     public void axpby(long n, double alpha, Storage x, double beta, Storage y) {
         HostStorage hx = h(x);
         HostStorage hy = h(y);

@@ -1,5 +1,6 @@
 package dev.balora.core.lora;
 
+import dev.balora.core.backend.CounterRandom;
 import dev.balora.core.linalg.Matrix64;
 import dev.balora.core.linalg.RandomizedSvd;
 import dev.balora.core.linalg.ThinSvd;
@@ -11,7 +12,6 @@ import dev.balora.core.ops.Ops;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.NoGrad;
 import dev.balora.core.tensor.Tensor;
-import java.util.SplittableRandom;
 
 /**
  * A linear layer with a low-rank adapter (SPEC §1): {@code y = x·W_resᵀ + b + s·drop(x)·Aᵀ·Bᵀ}.
@@ -28,7 +28,9 @@ public final class LoraLinear extends Module implements Layer {
     private final int r;
     private final double scaling;
     private final double dropout;
-    private SplittableRandom dropoutRng;
+    /** Counter-based dropout on the adapter's input: call k after a reseed uses key bits(dropoutSeed, k). */
+    private long dropoutSeed;
+    private long dropoutCalls;
     private final LoraInit init;
     private Tensor a0;
     private Tensor b0;
@@ -51,7 +53,7 @@ public final class LoraLinear extends Module implements Layer {
         }
         this.scaling = cfg.scaling();
         this.dropout = cfg.dropout();
-        this.dropoutRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.dropoutSeed = seed ^ 0x5DEECE66DL;
         this.init = cfg.init();
         Tensor w = base.weight();
         Tensor[] abw = switch (cfg.init()) {
@@ -120,7 +122,8 @@ public final class LoraLinear extends Module implements Layer {
 
     @Override
     protected void onReseed(long seed) {
-        dropoutRng = new SplittableRandom(seed);
+        dropoutSeed = seed;
+        dropoutCalls = 0;
     }
 
     // ---- accessors ----------------------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ public final class LoraLinear extends Module implements Layer {
             case INITIAL -> Ops.lowRankLinear(x, weight(), bias(), a0, b0, scaling);
             case ADAPTED -> {
                 if (dropout > 0 && isTraining()) {
-                    Tensor h = Ops.matmul(Ops.dropout(x, dropout, dropoutRng), loraA(), false, true);
+                    Tensor h = Ops.matmul(Ops.dropout(x, dropout, CounterRandom.bits(dropoutSeed, dropoutCalls++)), loraA(), false, true);
                     yield Ops.add(linear(x, weight()), Ops.scale(Ops.matmul(h, loraB(), false, true), scaling));
                 }
                 yield Ops.lowRankLinear(x, weight(), bias(), loraA(), loraB(), scaling);

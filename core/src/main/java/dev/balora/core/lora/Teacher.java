@@ -1,8 +1,9 @@
 package dev.balora.core.lora;
 
+import dev.balora.core.backend.Backend;
 import dev.balora.core.nn.Module;
-import dev.balora.core.ops.Constants;
 import dev.balora.core.tensor.NoGrad;
+import dev.balora.core.tensor.StorageScope;
 import dev.balora.core.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
  * {@code teacher = residual} — in eval mode and under no-grad, so no second copy of W exists.
  *
  * <p>Because the teacher is frozen and deterministic in eval mode, its output rows are a pure function of the
- * example: with the cache on, each example's row is computed once and reused in later epochs.
+ * example: with the cache on, each example's row is computed once and reused in later epochs. The cache lives where
+ * the outputs do (on the GPU for a CUDA model): a hit is one gather on that backend.
  */
 public final class Teacher {
     /** Which function the teacher computes. */
@@ -23,9 +25,13 @@ public final class Teacher {
     private final Module model;
     private final Kind kind;
     private final boolean cache;
-    private final Map<Long, double[]> rows = new HashMap<>();
-    /** A computed teacher output: cached rows are rebuilt on its backend and dtype. */
-    private Tensor template;
+    /** Row of {@link #table} that holds each cached example's output. */
+    private final Map<Long, Integer> slots = new HashMap<>();
+    /**
+     * Cached outputs [capacity, w] on the backend and dtype of the teacher's outputs (the GPU keeps them on the GPU:
+     * a hit is one gather, nothing crosses to the host). Grown by doubling; kept past every {@link StorageScope}.
+     */
+    private Tensor table;
     private long hits;
     private long misses;
 
@@ -43,7 +49,7 @@ public final class Teacher {
     public Tensor outputs(Supplier<Tensor> forward, long[] exampleIds) {
         if (cache && exampleIds != null && allCached(exampleIds)) {
             hits += exampleIds.length;
-            return assemble(exampleIds);
+            return gather(exampleIds);
         }
         boolean wasTraining = model.isTraining();
         LoraInjector.setMode(model, kind == Kind.ORIGINAL ? AdapterMode.INITIAL : AdapterMode.RESIDUAL);
@@ -59,34 +65,75 @@ public final class Teacher {
         }
         if (cache && exampleIds != null) {
             misses += exampleIds.length;
-            template = z;
-            double[] all = z.toDoubleArray();
-            int w = z.dim(-1);
-            for (int i = 0; i < exampleIds.length; i++) {
-                double[] row = new double[w];
-                System.arraycopy(all, i * w, row, 0, w);
-                rows.put(exampleIds[i], row);
-            }
+            store(z, exampleIds);
         }
         return z;
     }
 
     private boolean allCached(long[] ids) {
         for (long id : ids) {
-            if (!rows.containsKey(id)) {
+            if (!slots.containsKey(id)) {
                 return false;
             }
         }
         return true;
     }
 
-    private Tensor assemble(long[] ids) {
-        int w = rows.get(ids[0]).length;
-        double[] all = new double[ids.length * w];
+    private Tensor gather(long[] ids) {
+        int w = table.dim(1);
+        int[] rows = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            System.arraycopy(rows.get(ids[i]), 0, all, i * w, w);
+            rows[i] = slots.get(ids[i]);
         }
-        return Constants.like(template, all, ids.length, w);
+        Tensor out = new Tensor(table.backend(), table.backend().allocate(table.dtype(), (long) ids.length * w), ids.length, w);
+        table.backend().gatherRows(table.storage(), rows, out.storage(), w);
+        return out;
+    }
+
+    /** Copies the rows of examples not cached yet into free rows of the table (one copy when they are consecutive). */
+    private void store(Tensor z, long[] ids) {
+        int w = z.dim(-1);
+        int n = ids.length;
+        int first = slots.size();
+        int fresh = 0;
+        for (long id : ids) {
+            if (!slots.containsKey(id)) {
+                fresh++;
+            }
+        }
+        ensureCapacity(z, first + fresh, w);
+        Backend b = table.backend();
+        boolean allFresh = fresh == n && java.util.Arrays.stream(ids).distinct().count() == n;
+        if (allFresh) {
+            b.copyStrided(z.storage(), 0, new long[] {1}, table.storage(), (long) first * w, new long[] {1},
+                    new int[] {n * w});
+        }
+        for (int i = 0; i < n; i++) {
+            if (slots.containsKey(ids[i])) {
+                continue;
+            }
+            int slot = slots.size();
+            slots.put(ids[i], slot);
+            if (!allFresh) {
+                b.copyStrided(z.storage(), (long) i * w, new long[] {1}, table.storage(), (long) slot * w,
+                        new long[] {1}, new int[] {w});
+            }
+        }
+    }
+
+    private void ensureCapacity(Tensor like, int rows, int w) {
+        if (table != null && table.dim(0) >= rows) {
+            return;
+        }
+        int capacity = Math.max(rows, table == null ? 256 : 2 * table.dim(0));
+        Backend b = like.backend();
+        Tensor grown = new Tensor(b, b.allocate(like.dtype(), (long) capacity * w), capacity, w);
+        if (table != null) {
+            b.copyStrided(table.storage(), 0, new long[] {1}, grown.storage(), 0, new long[] {1},
+                    new int[] {slots.size() * w});
+            table.storage().release();
+        }
+        table = StorageScope.keep(grown);
     }
 
     /** @return examples served from the cache */

@@ -96,7 +96,7 @@ public final class Elementwise {
         return Autograd.record(op.name().toLowerCase(java.util.Locale.ROOT), out, g -> {
             Tensor dx = OpSupport.empty(x, x.shape());
             x.backend().unaryBackward(op, x.storage(), out.storage(), g.storage(), dx.storage(), x.numel());
-            x.accumulateGrad(dx);
+            x.accumulateOwnedGrad(dx);
         }, x);
     }
 }

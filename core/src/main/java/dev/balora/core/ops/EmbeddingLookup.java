@@ -36,9 +36,9 @@ public final class EmbeddingLookup {
         table.backend().gatherRows(table.storage(), ids, out.storage(), d);
         int[] idsCopy = ids.clone();
         return Autograd.record("embedding", out, g -> {
-            Tensor dt = OpSupport.empty(table, v, d);
+            Tensor dt = OpSupport.zeros(table, v, d); // scatterAddRows accumulates
             table.backend().scatterAddRows(g.storage(), idsCopy, dt.storage(), d);
-            table.accumulateGrad(dt);
+            table.accumulateOwnedGrad(dt);
         }, table);
     }
 }

@@ -1,5 +1,7 @@
 package dev.balora.core.ops;
 
+import dev.balora.core.backend.Backend;
+import dev.balora.core.backend.BinaryOp;
 import dev.balora.core.tensor.Autograd;
 import dev.balora.core.tensor.ShapeMismatchException;
 import dev.balora.core.tensor.Tensor;
@@ -38,22 +40,22 @@ public final class Losses {
         Tensor perRow = OpSupport.empty(logits, rows);
         Tensor probs = OpSupport.empty(logits, rows, cols);
         int[] tg = targets.clone();
-        logits.backend().crossEntropy(logits.storage(), tg, ignoreIndex, perRow.storage(), probs.storage(), rows, cols);
+        Backend b = logits.backend();
+        b.crossEntropy(logits.storage(), tg, ignoreIndex, perRow.storage(), probs.storage(), rows, cols);
         double denom = Math.max(counted, 1);
-        Tensor out = Constants.full(logits, sum(perRow) / denom);
+        // The mean stays where the logits are (no read-back): a GPU step must not wait for its loss here.
+        Tensor out = OpSupport.empty(logits);
+        b.sumInto(perRow.storage(), new int[] {rows}, out.storage(), new long[] {0});
+        b.axpby(1, 1.0 / denom, out.storage(), 0.0, out.storage());
         return Autograd.record("crossEntropy", out, g -> {
+            Tensor unit = OpSupport.empty(logits, rows, cols);
+            b.crossEntropyBackward(probs.storage(), tg, ignoreIndex, 1.0 / denom, unit.storage(), rows, cols);
+            // × the upstream scalar gradient, broadcast on the device (reading it would stall the backward pass).
             Tensor dx = OpSupport.empty(logits, rows, cols);
-            logits.backend().crossEntropyBackward(probs.storage(), tg, ignoreIndex, g.item() / denom, dx.storage(), rows, cols);
-            logits.accumulateGrad(dx);
+            b.binary(BinaryOp.MUL, unit.storage(), new long[] {cols, 1}, g.storage(), new long[] {0, 0}, dx.storage(),
+                    new int[] {rows, cols});
+            logits.accumulateOwnedGrad(dx);
         }, logits);
-    }
-
-    private static double sum(Tensor t) {
-        double s = 0;
-        for (double v : t.toDoubleArray()) {
-            s += v;
-        }
-        return s;
     }
 
     /** @return mean((a − b)²), a scalar */

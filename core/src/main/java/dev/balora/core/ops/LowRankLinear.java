@@ -52,13 +52,13 @@ public final class LowRankLinear {
             x.backend().lowRankBackward(t, in, out, r, s, x.storage(), wRes.storage(), a.storage(), b.storage(), h.storage(),
                     g.storage(), dx == null ? null : dx.storage(), dA == null ? null : dA.storage(), dB == null ? null : dB.storage());
             if (dx != null) {
-                x.accumulateGrad(dx);
+                x.accumulateOwnedGrad(dx);
             }
             if (dA != null) {
-                a.accumulateGrad(dA);
+                a.accumulateOwnedGrad(dA);
             }
             if (dB != null) {
-                b.accumulateGrad(dB);
+                b.accumulateOwnedGrad(dB);
             }
             if (wRes.requiresGrad()) {
                 // Rare (a trainable residual): dW = gᵀ·x, computed unfused.

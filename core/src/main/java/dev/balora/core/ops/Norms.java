@@ -26,18 +26,18 @@ public final class Norms {
                 out.storage(), mean.storage(), rstd.storage(), rows, cols, eps);
         return Autograd.record("layerNorm", out, g -> {
             Tensor dx = OpSupport.empty(x, x.shape());
-            Tensor dg = gamma != null && gamma.requiresGrad() ? OpSupport.empty(gamma, cols) : null;
-            Tensor db = beta != null && beta.requiresGrad() ? OpSupport.empty(beta, cols) : null;
+            Tensor dg = gamma != null && gamma.requiresGrad() ? OpSupport.zeros(gamma, cols) : null; // accumulated
+            Tensor db = beta != null && beta.requiresGrad() ? OpSupport.zeros(beta, cols) : null;
             x.backend().layerNormBackward(g.storage(), x.storage(), gamma == null ? null : gamma.storage(), mean.storage(),
                     rstd.storage(), dx.storage(), dg == null ? null : dg.storage(), db == null ? null : db.storage(), rows, cols);
             if (x.requiresGrad()) {
-                x.accumulateGrad(dx);
+                x.accumulateOwnedGrad(dx);
             }
             if (dg != null) {
-                gamma.accumulateGrad(dg);
+                gamma.accumulateOwnedGrad(dg);
             }
             if (db != null) {
-                beta.accumulateGrad(db);
+                beta.accumulateOwnedGrad(db);
             }
         }, x, gamma, beta);
     }
@@ -57,14 +57,14 @@ public final class Norms {
         x.backend().rmsNorm(x.storage(), gamma == null ? null : gamma.storage(), out.storage(), rstd.storage(), rows, cols, eps);
         return Autograd.record("rmsNorm", out, g -> {
             Tensor dx = OpSupport.empty(x, x.shape());
-            Tensor dg = gamma != null && gamma.requiresGrad() ? OpSupport.empty(gamma, cols) : null;
+            Tensor dg = gamma != null && gamma.requiresGrad() ? OpSupport.zeros(gamma, cols) : null; // accumulated
             x.backend().rmsNormBackward(g.storage(), x.storage(), gamma == null ? null : gamma.storage(), rstd.storage(),
                     dx.storage(), dg == null ? null : dg.storage(), rows, cols);
             if (x.requiresGrad()) {
-                x.accumulateGrad(dx);
+                x.accumulateOwnedGrad(dx);
             }
             if (dg != null) {
-                gamma.accumulateGrad(dg);
+                gamma.accumulateOwnedGrad(dg);
             }
         }, x, gamma);
     }

@@ -11,13 +11,23 @@ import java.util.Arrays;
 final class OpSupport {
     private OpSupport() {}
 
-    /** A new zero-filled tensor on the backend of {@code like}. */
+    /**
+     * A new tensor on the backend of {@code like} whose every element the caller's kernel overwrites: on a device its
+     * memory is not cleared first ({@link Backend#allocateForOverwrite}); use {@link #zeros} for outputs that a
+     * kernel accumulates into.
+     */
     static Tensor empty(Tensor like, int... shape) {
         return empty(like.backend(), like.dtype(), shape);
     }
 
     static Tensor empty(Backend b, DType dtype, int... shape) {
-        return new Tensor(b, b.allocate(dtype, Shapes.numel(shape)), shape);
+        return new Tensor(b, b.allocateForOverwrite(dtype, Shapes.numel(shape)), shape);
+    }
+
+    /** A new zero-filled tensor on the backend of {@code like} (for kernels that accumulate into their output). */
+    static Tensor zeros(Tensor like, int... shape) {
+        Backend b = like.backend();
+        return new Tensor(b, b.allocate(like.dtype(), Shapes.numel(shape)), shape);
     }
 
     /** All tensors must share backend and dtype; the message names the op. */

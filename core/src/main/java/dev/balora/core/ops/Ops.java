@@ -21,7 +21,7 @@ public final class Ops {
             "reshape", "matmul", "add", "sub", "mul", "div", "scale", "addScalar",
             "exp", "log", "tanh", "relu", "silu", "sigmoid", "gelu_erf", "gelu_tanh", "sqrt", "neg", "square",
             "sum", "sumAll", "permute", "slice", "concat", "softmax", "logSoftmax", "layerNorm", "rmsNorm",
-            "embedding", "crossEntropy", "lowRankLinear",
+            "embedding", "crossEntropy", "lowRankLinear", "dropout",
             // BA-LoRA regularizers (dev.balora.core.balora), each a hand-derived op.
             "consistency_kl", "consistency_cosine_mse", "diversity_covariance", "diversity_topk_entropy",
             "svd_nuclear", "svd_frobenius");
@@ -62,6 +62,7 @@ public final class Ops {
     public static Tensor rmsNorm(Tensor x, Tensor gamma, double eps) { return Norms.rmsNorm(x, gamma, eps); }
     public static Tensor embedding(Tensor table, int[] ids, int... idsShape) { return EmbeddingLookup.lookup(table, ids, idsShape); }
     public static Tensor dropout(Tensor x, double p, SplittableRandom rng) { return InvertedDropout.dropout(x, p, rng); }
+    public static Tensor dropout(Tensor x, double p, long key) { return InvertedDropout.dropout(x, p, key); }
     public static Tensor crossEntropy(Tensor logits, int[] targets) { return Losses.crossEntropy(logits, targets, Losses.IGNORE_INDEX); }
     public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) { return Losses.crossEntropy(logits, targets, ignoreIndex); }
     public static Tensor mse(Tensor a, Tensor b) { return Losses.mse(a, b); }

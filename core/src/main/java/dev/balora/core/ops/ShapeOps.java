@@ -71,7 +71,7 @@ public final class ShapeOps {
         x.backend().copyStrided(x.storage(), start * inStrides[d], inStrides, out.storage(), 0,
                 Shapes.contiguousStrides(outShape), outShape);
         return Autograd.record("slice", out, g -> {
-            Tensor dx = OpSupport.empty(x, in);
+            Tensor dx = OpSupport.zeros(x, in); // only the slice is written
             x.backend().copyStrided(g.storage(), 0, Shapes.contiguousStrides(outShape), dx.storage(),
                     start * inStrides[d], inStrides, outShape);
             x.accumulateGrad(dx);

@@ -34,7 +34,7 @@ public final class Softmax {
         return Autograd.record(log ? "logSoftmax" : "softmax", out, g -> {
             Tensor dx = OpSupport.empty(x, x.shape());
             x.backend().softmaxBackward(out.storage(), g.storage(), dx.storage(), rows, cols, log);
-            x.accumulateGrad(dx);
+            x.accumulateOwnedGrad(dx);
         }, x);
     }
 }

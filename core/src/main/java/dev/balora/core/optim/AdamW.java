@@ -1,9 +1,12 @@
 package dev.balora.core.optim;
 
+import dev.balora.core.backend.Backend;
 import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AdamW with PyTorch semantics (decoupled weight decay applied before the moment update, bias correction,
@@ -67,14 +70,38 @@ public final class AdamW implements Optimizer {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
+        // Parameters with a gradient, grouped by backend, one multi-tensor call per backend (one launch on a GPU).
+        Map<Backend, List<Integer>> byBackend = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            Tensor p = params.get(i);
-            if (p.grad() == null) {
-                continue;
+            if (params.get(i).grad() != null) {
+                byBackend.computeIfAbsent(params.get(i).backend(), b -> new ArrayList<>()).add(i);
             }
-            double groupLr = lrScales == null ? lr : lr * lrScales[i];
-            p.backend().adamW(p.storage(), p.grad().storage(), m.get(i), v.get(i), p.numel(), groupLr, beta1, beta2, eps,
-                    weightDecay, bc1, bc2);
+        }
+        for (Map.Entry<Backend, List<Integer>> e : byBackend.entrySet()) {
+            // one multi-tensor call per learning-rate group (the head's own lr, the adapters'), in parameter order
+            Map<Double, List<Integer>> byScale = new LinkedHashMap<>();
+            for (int i : e.getValue()) {
+                byScale.computeIfAbsent(lrScale(i), s -> new ArrayList<>()).add(i);
+            }
+            for (Map.Entry<Double, List<Integer>> g : byScale.entrySet()) {
+                List<Integer> idx = g.getValue();
+                int k = idx.size();
+                Storage[] ps = new Storage[k];
+                Storage[] gs = new Storage[k];
+                Storage[] ms = new Storage[k];
+                Storage[] vs = new Storage[k];
+                long[] ns = new long[k];
+                for (int j = 0; j < k; j++) {
+                    Tensor p = params.get(idx.get(j));
+                    ps[j] = p.storage();
+                    gs[j] = p.grad().storage();
+                    ms[j] = m.get(idx.get(j));
+                    vs[j] = v.get(idx.get(j));
+                    ns[j] = p.numel();
+                }
+                double groupLr = lrScales == null ? lr : lr * g.getKey();
+                e.getKey().adamW(ps, gs, ms, vs, ns, groupLr, beta1, beta2, eps, weightDecay, bc1, bc2);
+            }
         }
     }
 

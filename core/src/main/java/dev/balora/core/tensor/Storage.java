@@ -13,4 +13,10 @@ public interface Storage {
 
     /** @return true when the elements live in Java heap arrays (reachable by every host backend). */
     boolean isHost();
+
+    /**
+     * Gives the memory back now (device storage: to the backend's allocator; see {@link StorageScope}); the storage
+     * must not be used afterwards. Host storage: nothing to do (the garbage collector owns heap arrays). Idempotent.
+     */
+    default void release() {}
 }

@@ -1,6 +1,9 @@
 package dev.balora.core.train;
 
+import dev.balora.core.tensor.Storage;
 import dev.balora.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,18 +22,35 @@ public final class GradientClipping {
      * @throws NonFiniteValueException naming the first parameter whose gradient holds NaN or ±∞
      */
     public static double clip(Map<String, Tensor> params, double maxNorm, long step) {
-        double sumSq = 0;
+        List<Map.Entry<String, Tensor>> withGrad = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            Tensor g = e.getValue().grad();
-            if (g == null) {
-                continue;
+            if (e.getValue().grad() != null) {
+                withGrad.add(e);
             }
-            double s = g.backend().sumOfSquares(g.storage(), g.numel());
-            if (!Double.isFinite(s)) {
-                throw new NonFiniteValueException(step, "gradient of " + e.getKey(), s, "sum of squares of "
-                        + g.numel() + " elements");
+        }
+        double sumSq = 0;
+        if (!withGrad.isEmpty()) {
+            // One read-back for all gradients (they share a backend: the trainer's parameters live on one device).
+            Storage[] xs = new Storage[withGrad.size()];
+            long[] ns = new long[withGrad.size()];
+            for (int i = 0; i < xs.length; i++) {
+                Tensor g = withGrad.get(i).getValue().grad();
+                xs[i] = g.storage();
+                ns[i] = g.numel();
             }
-            sumSq += s;
+            sumSq = withGrad.get(0).getValue().grad().backend().sumOfSquares(xs, ns);
+        }
+        if (!Double.isFinite(sumSq)) {
+            // The error path only: find the first parameter whose gradient holds NaN or ±∞, to name it.
+            for (Map.Entry<String, Tensor> e : withGrad) {
+                Tensor g = e.getValue().grad();
+                double s = g.backend().sumOfSquares(g.storage(), g.numel());
+                if (!Double.isFinite(s)) {
+                    throw new NonFiniteValueException(step, "gradient of " + e.getKey(), s, "sum of squares of "
+                            + g.numel() + " elements");
+                }
+            }
+            throw new NonFiniteValueException(step, "gradient norm", sumSq, "sum of squares over every parameter");
         }
         double norm = Math.sqrt(sumSq);
         if (maxNorm > 0) {

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param total   scalar tensor to back-propagate (shape {@code []} or any one-element shape), the mean over the
  *                micro-batch
- * @param task    the task-loss value (equal to the total without regularizers)
+ * @param task    the task-loss value (equal to the total's value when {@code terms} is empty)
  * @param terms   each BA-LoRA term's unweighted value by name (empty without regularizers)
  * @param lambdas each BA-LoRA term's weight at this step by name
  * @param tokens  tokens in the micro-batch for tokens/s, or 0 when not meaningful (classification)
@@ -28,6 +28,14 @@ public record MicroBatchLoss(Tensor total, double task, Map<String, Double> term
         if (tokens < 0) {
             throw new IllegalArgumentException("micro-batch loss: tokens must be >= 0, got " + tokens);
         }
+    }
+
+    /**
+     * @return the value of {@link #total()}: {@link #task()} when there are no regularizer terms (the total is the task
+     *     loss: no second read-back from a device), else read from the tensor
+     */
+    public double totalValue() {
+        return terms.isEmpty() ? task : total.item();
     }
 
     /** A plain task loss (no regularizers, no token count). */

@@ -4,6 +4,7 @@ import dev.balora.core.io.AtomicFiles;
 import dev.balora.core.optim.AdamW;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.NoGrad;
+import dev.balora.core.tensor.StorageScope;
 import dev.balora.core.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,9 @@ import java.util.function.BooleanSupplier;
  * stop on a non-finite loss or gradient, clip, update with {@code lr(t)}, clear gradients. Then log; every
  * {@code evalEvery} steps evaluate; every {@code checkpointEvery} steps checkpoint. At the end: evaluate,
  * checkpoint (when checkpointing is on) and write {@code summary.json}.
+ *
+ * <p>Device memory: each optimizer step and each evaluation runs inside a {@link StorageScope}, so tensors the task
+ * computes are released when it ends; a task that caches a tensor across steps must {@link StorageScope#keep} it.
  *
  * <p>Reproducibility: the data order depends only on (seed, epoch), per-micro-batch randomness only on
  * (seed, step, micro-batch), so a checkpoint's (step, epoch, index in epoch) plus parameters and AdamW moments
@@ -51,6 +55,7 @@ public final class Trainer {
     private final CheckpointStore store;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private BooleanSupplier stopCondition = () -> false;
+    private StopSignal stop;
 
     /** A trainer writing to {@code config.outputDir()}. */
     public Trainer(TrainingTask task, TrainerConfig config) {
@@ -79,6 +84,16 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Watches {@code signal} between optimizer steps: once it is requested, the trainer finishes the step in progress
+     * (and an evaluation due at that step), commits a checkpoint and throws {@link TrainingStoppedException}. A stop
+     * requested during the last step lets the run finish normally. Returns this.
+     */
+    public Trainer stopOn(StopSignal signal) {
+        this.stop = signal;
+        return this;
+    }
+
     /** @return the checkpoint store this trainer saves to ({@code outputDir/checkpoint}) */
     public CheckpointStore checkpoints() {
         return store;
@@ -87,15 +102,44 @@ public final class Trainer {
     /**
      * Trains from the start.
      *
-     * @throws IllegalStateException   when the output directory already holds a metrics log
-     * @throws NonFiniteValueException when a loss or gradient becomes NaN/∞ (the last checkpoint is untouched)
-     * @throws IOException             when writing the log, a checkpoint or the summary fails
+     * @throws IllegalStateException    when the output directory already holds a metrics log
+     * @throws NonFiniteValueException  when a loss or gradient becomes NaN/∞ (the last checkpoint is untouched)
+     * @throws TrainingStoppedException when the {@link #stopOn stop signal} was requested (a checkpoint was saved)
+     * @throws IOException              when writing the log, a checkpoint or the summary fails
      */
     public TrainingSummary run() throws IOException {
         Map<String, Tensor> params = parameters();
         AdamW optimizer = optimizer(params);
         try (MetricsLog log = MetricsLog.create(config.outputDir().resolve(METRICS_FILE))) {
-            return new Session(params, optimizer, log, new Position(), 0, 0.0).train();
+            return new Session(params, optimizer, log, new Position(), 0, 0.0, false).train();
+        }
+    }
+
+    /**
+     * Continues the run in the output directory where it stopped, or starts it when there is nothing to continue:
+     * with a committed checkpoint in {@code outputDir/checkpoint} this is {@link #resume}; without one, the steps
+     * logged since the start were never saved, so the log is cleared and the run starts from step 0 (it computes
+     * the same steps again). A run that already finished and kept its final checkpoint is evaluated once more and
+     * its summary rewritten, without new log lines.
+     *
+     * @throws IllegalStateException when the directory holds a finished run ({@code summary.json}) without a
+     *                               checkpoint: there is nothing to continue and its results would be overwritten
+     * @see RunDirectory
+     */
+    public TrainingSummary resumeOrRun() throws IOException {
+        if (store.exists()) {
+            return resume(store.directory());
+        }
+        Path out = config.outputDir();
+        if (Files.exists(out.resolve(SUMMARY_FILE))) {
+            throw new IllegalStateException(out + ": this run finished (" + SUMMARY_FILE + ") and kept no checkpoint; "
+                    + "there is nothing to resume");
+        }
+        Map<String, Tensor> params = parameters();
+        AdamW optimizer = optimizer(params);
+        Path metrics = out.resolve(METRICS_FILE);
+        try (MetricsLog log = Files.exists(metrics) ? MetricsLog.reopen(metrics, 0) : MetricsLog.create(metrics)) {
+            return new Session(params, optimizer, log, new Position(), 0, 0.0, false).train();
         }
     }
 
@@ -104,8 +148,9 @@ public final class Trainer {
      * parameters, AdamW moments and step count, the data position, and truncates {@code metrics.jsonl} to the
      * length it had at the checkpoint.
      *
-     * @throws CheckpointException when the checkpoint is missing or malformed, or was written by a run with a
-     *                             different seed, batching, data size, length or parameter set
+     * @throws CheckpointException      when the checkpoint is missing or malformed, or was written by a run with a
+     *                                  different seed, batching, data size, length or parameter set
+     * @throws TrainingStoppedException when the {@link #stopOn stop signal} was requested (a checkpoint was saved)
      */
     public TrainingSummary resume(Path checkpointDir) throws IOException {
         Map<String, Tensor> params = parameters();
@@ -127,7 +172,9 @@ public final class Trainer {
         p.lastTask = s.lastTaskLoss();
         p.committedStep = store.directory().toAbsolutePath().equals(checkpointDir.toAbsolutePath()) ? s.step() : -1;
         try (MetricsLog log = MetricsLog.reopen(config.outputDir().resolve(METRICS_FILE), s.metricsBytes())) {
-            return new Session(params, optimizer, log, p, s.step(), s.elapsedSeconds()).train();
+            // A checkpoint of the last step is the final one, written after the final evaluation was logged.
+            boolean finalEvalLogged = s.step() == s.totalSteps();
+            return new Session(params, optimizer, log, p, s.step(), s.elapsedSeconds(), finalEvalLogged).train();
         }
     }
 
@@ -206,6 +253,7 @@ public final class Trainer {
         private final Position p;
         private final long resumedFrom;
         private final double elapsedBefore;
+        private final boolean finalEvalLogged;
         private final long startNanos = System.nanoTime();
         private final int n = task.size();
         private final long total = config.totalSteps(n);
@@ -213,13 +261,14 @@ public final class Trainer {
         private boolean stoppedEarly;
 
         Session(Map<String, Tensor> params, AdamW optimizer, MetricsLog log, Position p, long resumedFrom,
-                double elapsedBefore) {
+                double elapsedBefore, boolean finalEvalLogged) {
             this.params = params;
             this.optimizer = optimizer;
             this.log = log;
             this.p = p;
             this.resumedFrom = resumedFrom;
             this.elapsedBefore = elapsedBefore;
+            this.finalEvalLogged = finalEvalLogged;
         }
 
         TrainingSummary train() throws IOException {
@@ -227,15 +276,19 @@ public final class Trainer {
             optimizer.zeroGrad();
             int[] order = DataOrder.permutation(n, DataOrder.epochSeed(config.seed(), p.epoch));
             if (resumedFrom > 0 && p.step < total && stopCondition.getAsBoolean()) {
-                // a run that had stopped early and was interrupted before finishing: do not train on
+                // A run that had stopped early and was interrupted before finishing: do not train on. Its stopping
+                // evaluation was logged before the checkpoint it resumes from, so it is not logged again.
                 stoppedEarly = true;
-                Map<String, Double> finalEval = evaluate();
+                Map<String, Double> finalEval = evaluateQuietly();
                 if (config.checkpointEvery() > 0) {
                     checkpoint();
                 }
                 return finish(finalEval);
             }
             while (p.step < total) {
+                if (stop != null && stop.isRequested()) {
+                    stopHere();
+                }
                 if (p.index >= n) {
                     p.epoch++;
                     p.index = 0;
@@ -256,7 +309,7 @@ public final class Trainer {
                     checkpoint();
                 }
             }
-            Map<String, Double> finalEval = evaluate();
+            Map<String, Double> finalEval = finalEvalLogged ? evaluateQuietly() : evaluate();
             if (config.checkpointEvery() > 0) {
                 checkpoint();
             }
@@ -264,6 +317,14 @@ public final class Trainer {
         }
 
         private void step(int[] order) throws IOException {
+            // Everything the step computes on a device is released when it ends (StorageScope): GPU memory is
+            // recycled every step instead of whenever Java's garbage collector happens to run.
+            try (StorageScope ignored = StorageScope.open()) {
+                stepInScope(order);
+            }
+        }
+
+        private void stepInScope(int[] order) throws IOException {
             long began = System.nanoTime();
             long stepNo = p.step + 1;
             int micro = config.microBatchSize();
@@ -275,7 +336,7 @@ public final class Trainer {
                 StepContext ctx = new StepContext(p.step, total, p.epoch, j,
                         DataOrder.microBatchSeed(config.seed(), p.step, j));
                 MicroBatchLoss loss = task.loss(ids, ctx);
-                double value = loss.total().item();
+                double value = loss.totalValue();
                 LossCheck.requireFinite(loss, value, stepNo, "epoch " + p.epoch + ", micro-batch " + j);
                 Tensor t = loss.total();
                 // Weight 1/k: the accumulated gradient is that of the mean of the k micro-batch losses.
@@ -303,13 +364,29 @@ public final class Trainer {
         private Map<String, Double> evaluate() throws IOException {
             long began = System.nanoTime();
             Evaluation e;
-            try (NoGrad ignored = NoGrad.enter()) {
+            try (NoGrad ignored = NoGrad.enter(); StorageScope scope = StorageScope.open()) {
                 e = task.evaluate();
             }
             EvalRecord r = new EvalRecord(p.step, epochProgress(), e.metrics(), (System.nanoTime() - began) / 1e9);
             log.appendEval(r);
             listeners.forEach(l -> l.onEval(r));
             return r.metrics();
+        }
+
+        /** The evaluation of a resumed, already finished run: its line is in the log already, so none is added. */
+        private Map<String, Double> evaluateQuietly() {
+            try (NoGrad ignored = NoGrad.enter()) {
+                return task.evaluate().metrics();
+            }
+        }
+
+        /** Saves the position reached (unless nothing was trained) and ends the session. */
+        private void stopHere() throws IOException {
+            if (p.step == 0) {
+                throw new TrainingStoppedException(0, total, null);
+            }
+            checkpoint();
+            throw new TrainingStoppedException(p.step, total, store.directory());
         }
 
         private void checkpoint() throws IOException {

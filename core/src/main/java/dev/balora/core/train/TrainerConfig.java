@@ -27,7 +27,8 @@ import java.util.Objects;
  * @param eps                       AdamW ε (added after the square root)
  * @param maxGradNorm               clip the global gradient L2 norm to this; 0 = no clipping
  * @param evalEvery                 evaluate every this many optimizer steps (0 = only at the end)
- * @param checkpointEvery           checkpoint every this many optimizer steps and at the end (0 = never)
+ * @param checkpointEvery           checkpoint every this many optimizer steps and at the end (0 = only when a
+ *                                  {@link StopSignal} stops the run)
  * @param seed                      the one seed of the run
  * @param outputDir                 where {@code metrics.jsonl}, {@code summary.json} and {@code checkpoint/} go
  */

@@ -59,4 +59,24 @@ class BackendSelectionTest {
         assertThrows(BackendUnavailableException.class, () -> Backends.choose("", true, onlyRef));
         assertEquals("reference", Backends.choose("reference", true, onlyRef).report().active());
     }
+
+    @Test
+    void devicesParseAndNameTheirBackends() {
+        assertEquals(Device.AUTO, Device.parse("auto"));
+        assertEquals(Device.CPU, Device.parse(" CPU "));
+        assertEquals(Device.CUDA, Device.parse("cuda"));
+        assertEquals(Device.CUDA, Device.parse("gpu"));
+        assertEquals("cuda", Device.CUDA.backendName());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("tpu"));
+        assertTrue(e.getMessage().contains("auto, cpu or cuda"), e.getMessage());
+    }
+
+    @Test
+    void askingForTheGpuWithoutItsModuleFailsWithTheReasonAndKeepsTheSelection() {
+        String before = Backends.active().name();
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Backends.use(Device.CUDA));
+        assertTrue(e.getMessage().contains("balora-kernels-cuda is not on the class path"), e.getMessage());
+        assertEquals(before, Backends.active().name(), "a failed --device leaves the selection as it was");
+        assertEquals(before, Backends.use(Device.AUTO).active());
+    }
 }

@@ -73,6 +73,7 @@ class GradCheckAllOpsTest {
         l.add(c("mul broadcast", t -> mul(t.get(0), t.get(1)), s(5, 3), s(5, 1)));
         l.add(new Case("div broadcast", new int[][] {s(4, 3), s(3)}, 0.5, 3, t -> div(t.get(0), t.get(1))));
         l.add(c("scale", t -> scale(t.get(0), -1.7), s(3, 5)));
+        l.add(c("dropout p=0.3", t -> dropout(t.get(0), 0.3, 0x5EEDL), s(7, 9)));
         l.add(c("addScalar", t -> addScalar(t.get(0), 0.3), s(3, 5)));
         l.add(c("exp", t -> exp(t.get(0)), s(3, 5)));
         l.add(positive("log", t -> log(t.get(0)), s(3, 5)));

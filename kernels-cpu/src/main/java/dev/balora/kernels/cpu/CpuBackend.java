@@ -233,6 +233,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        if (fast("dropout", x, y)) {
+            DropoutKernel.dropout(f(x), f(y), n("dropout", n), p, key);
+        } else {
+            REF.dropout(x, y, n, p, key);
+        }
+    }
+
+    @Override
     public void axpby(long n, double alpha, Storage x, double beta, Storage y) {
         if (fast("axpby", x, y)) {
             Level1Kernels.axpby(n("axpby", n), (float) alpha, f(x), (float) beta, f(y));

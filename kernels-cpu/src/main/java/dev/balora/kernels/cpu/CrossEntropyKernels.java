@@ -1,6 +1,5 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import java.util.Arrays;
@@ -48,7 +47,7 @@ final class CrossEntropyKernels {
                 FloatVector vsum = FloatVector.zero(S);
                 for (int c = 0; c < cols; c += S.length()) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector e = FloatVector.fromArray(S, logits, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not());
+                    FloatVector e = VectorMath.exp(FloatVector.fromArray(S, logits, base + c, m).sub(max)).blend(0f, m.not());
                     e.intoArray(probs, base + c, m);
                     vsum = vsum.add(e);
                 }

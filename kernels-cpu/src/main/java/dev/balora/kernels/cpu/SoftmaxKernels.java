@@ -1,7 +1,6 @@
 package dev.balora.kernels.cpu;
 
 import static jdk.incubator.vector.VectorOperators.EQ;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import java.util.Arrays;
@@ -107,7 +106,7 @@ final class SoftmaxKernels {
         FloatVector vsum = FloatVector.zero(S);
         for (int c = 0; c < n; c += S.length()) {
             VectorMask<Float> m = S.indexInRange(c, n);
-            vsum = vsum.add(FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not()));
+            vsum = vsum.add(VectorMath.exp(FloatVector.fromArray(S, y, base + c, m).sub(max)).blend(0f, m.not()));
         }
         return Simd.sumLanes(vsum);
     }
@@ -117,7 +116,7 @@ final class SoftmaxKernels {
         FloatVector vsum = FloatVector.zero(S);
         for (int c = 0; c < n; c += S.length()) {
             VectorMask<Float> m = S.indexInRange(c, n);
-            FloatVector e = FloatVector.fromArray(S, y, base + c, m).sub(max).lanewise(EXP).blend(0f, m.not());
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, y, base + c, m).sub(max)).blend(0f, m.not());
             e.intoArray(y, base + c, m);
             vsum = vsum.add(e);
         }
@@ -180,7 +179,7 @@ final class SoftmaxKernels {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector yv = FloatVector.fromArray(S, y, base + c, m);
             FloatVector g = FloatVector.fromArray(S, dy, base + c, m);
-            g.sub(yv.lanewise(EXP).mul(sum)).blend(0f, yv.compare(EQ, NEG_INF)).intoArray(dx, base + c, m);
+            g.sub(VectorMath.exp(yv).mul(sum)).blend(0f, yv.compare(EQ, NEG_INF)).intoArray(dx, base + c, m);
         }
     }
 }

@@ -1,10 +1,7 @@
 package dev.balora.kernels.cpu;
 
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.balora.core.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
@@ -88,7 +85,7 @@ final class UnaryKernels {
         for (int i = from; i < to; i += S.length()) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector x = FloatVector.fromArray(S, xs, i, m);
-            x.lanewise(EXP).intoArray(ys, i, m);
+            VectorMath.exp(x).intoArray(ys, i, m);
         }
     }
 
@@ -96,7 +93,7 @@ final class UnaryKernels {
         for (int i = from; i < to; i += S.length()) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector x = FloatVector.fromArray(S, xs, i, m);
-            x.lanewise(LOG).intoArray(ys, i, m);
+            VectorMath.log(x).intoArray(ys, i, m);
         }
     }
 
@@ -104,7 +101,7 @@ final class UnaryKernels {
         for (int i = from; i < to; i += S.length()) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector x = FloatVector.fromArray(S, xs, i, m);
-            x.lanewise(TANH).intoArray(ys, i, m);
+            VectorMath.tanh(x).intoArray(ys, i, m);
         }
     }
 
@@ -279,7 +276,7 @@ final class UnaryKernels {
 
     /** s = σ(2u) = ½(1 + tanh u) and 1 − s = e·s with e = exp(−2u): d/dx = s + 2x·s·(1 − s)·du/dx. */
     private static FloatVector geluTanhDerivative(FloatVector x) {
-        FloatVector e = geluTanhU(x).mul(-2f).min(80f).lanewise(EXP);
+        FloatVector e = VectorMath.exp(geluTanhU(x).mul(-2f).min(80f));
         FloatVector s = FloatVector.broadcast(S, 1f).div(e.add(1f));
         FloatVector du = x.mul(x).mul(3f * GELU_K * GELU_C).add(GELU_C);
         return s.add(x.add(x).mul(s).mul(e.mul(s)).mul(du));

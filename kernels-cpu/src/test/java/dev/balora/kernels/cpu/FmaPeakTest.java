@@ -22,8 +22,10 @@ class FmaPeakTest {
         assertEquals(FmaPeak.CHAINS * Simd.LANES, many, 1e-2 * Simd.LANES);
     }
 
+    /** A rate, not a speed check: under heavy load it may be tiny (a 0.1 GFLOP/s floor once failed at load 18). */
     @Test
     void measuresAPositiveRate() {
-        assertTrue(FmaPeak.measureGflops(50_000, 2) > 0.1);
+        double rate = FmaPeak.measureGflops(50_000, 2);
+        assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
     }
 }

@@ -15,9 +15,8 @@ import org.junit.jupiter.api.Test;
  * Each parallel kernel, on work above {@link Split#MIN_PARALLEL_WORK}, gives the same result with 1, 2 and 4
  * threads: exactly where threads own disjoint outputs and only IEEE arithmetic is involved, within a few ulp of the
  * sum where per-thread partial sums are reduced (sums, dγ/dβ, sum of squares), and within 2 ulp where a kernel
- * uses the Vector API's exp/tanh/log: those are not bit-reproducible between JIT tiers (the interpreter's and C1's
- * per-lane fallback and C2's SVML intrinsic round differently, each within 1 ulp), so a result can change with
- * how warm the JVM is, whatever the thread count.
+ * uses exp/tanh/log (a margin from when those were the Vector API's own, whose rounding depended on the JIT tier;
+ * {@link VectorMath}'s are the same at every tier, {@code VectorMathTest}).
  */
 class ThreadCountTest {
     private static final int ROWS = 301;

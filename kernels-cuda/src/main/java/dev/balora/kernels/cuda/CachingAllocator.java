@@ -26,13 +26,15 @@ final class CachingAllocator {
     private long bytesCached;
     private long mallocCalls;
     private long cacheHits;
+    private long peakInUse;
+    private long peakHeld;
 
     CachingAllocator(DeviceMemory memory) {
         this.memory = memory;
     }
 
     /** Counters for {@code balora info} and tests. */
-    record Stats(long bytesInUse, long bytesCached, long mallocCalls, long cacheHits) {}
+    record Stats(long bytesInUse, long bytesCached, long mallocCalls, long cacheHits, long peakInUse, long peakHeld) {}
 
     /** @return the size class that a request of {@code bytes} is served from. */
     static long sizeClass(long bytes) {
@@ -56,6 +58,7 @@ final class CachingAllocator {
             cacheHits++;
             bytesCached -= cls;
             bytesInUse += cls;
+            peakInUse = Math.max(peakInUse, bytesInUse);
             return list.pop();
         }
         long address;
@@ -70,6 +73,8 @@ final class CachingAllocator {
         }
         mallocCalls++;
         bytesInUse += cls;
+        peakInUse = Math.max(peakInUse, bytesInUse);
+        peakHeld = Math.max(peakHeld, bytesInUse + bytesCached);
         return address;
     }
 
@@ -93,6 +98,6 @@ final class CachingAllocator {
     }
 
     synchronized Stats stats() {
-        return new Stats(bytesInUse, bytesCached, mallocCalls, cacheHits);
+        return new Stats(bytesInUse, bytesCached, mallocCalls, cacheHits, peakInUse, peakHeld);
     }
 }

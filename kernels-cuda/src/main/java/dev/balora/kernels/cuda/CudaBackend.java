@@ -2,6 +2,8 @@ package dev.balora.kernels.cuda;
 
 import dev.balora.core.backend.Backend;
 import dev.balora.core.backend.BinaryOp;
+import dev.balora.core.backend.CounterRandom;
+import dev.balora.core.backend.IntUploadCache;
 import dev.balora.core.backend.UnaryOp;
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Storage;
@@ -49,6 +51,17 @@ public final class CudaBackend implements Backend {
         device.synchronize();
     }
 
+    /**
+     * @return device milliseconds and call counts per kernel (and per cuBLAS GEMM kind) since the last call, largest
+     *     first, as "name\tms\tcalls" lines; empty unless {@code -Dbalora.cuda.profile=true}
+     */
+    public java.util.List<String> drainKernelProfile() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        device.drainProfile().forEach((k, t) -> out.add(k + "\t" + String.format(java.util.Locale.ROOT, "%.3f", t.ms())
+                + "\t" + t.calls()));
+        return out;
+    }
+
     // ---- argument checks -------------------------------------------------------------------------------------
 
     static CudaStorage dev(Storage s, String arg, String op) {
@@ -89,6 +102,12 @@ public final class CudaBackend implements Backend {
 
     private CudaStorage allocateUninitialised(DType dtype, long n) {
         return new CudaStorage(device.allocator(), dtype, n);
+    }
+
+    /** No clearing: the caller's kernel writes every element (one memset launch less per op). */
+    @Override
+    public CudaStorage allocateForOverwrite(DType dtype, long n) {
+        return allocateUninitialised(dtype, n);
     }
 
     @Override
@@ -166,7 +185,7 @@ public final class CudaBackend implements Backend {
             device.memsetZero(c.address(), c.bytes());
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(c.address()).i64(c.size());
             if (c.dtype() == DType.F32) {
                 args.f32((float) value);
@@ -190,7 +209,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(s.address()).i64(srcOff).ptr(d.address()).i64(dstOff).index8(ix).i64(n);
             device.launch(s.dtype() == DType.F32 ? Kernel.COPY_STRIDED_F32 : Kernel.COPY_STRIDED_F64,
                     device.gridFor(n, 256), 256, args);
@@ -289,7 +308,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(xA).ptr(mA).i32(rows).i32(cols).i32(k).f32((float) outside);
             device.launch(Kernel.ROW_TOPK_MASK, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -302,7 +321,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", "unary")).ptr(f32(y, "y", "unary")).i64(n);
             device.launch(Kernel.UNARY_FWD, device.gridFor(n, 256), 256, args);
         }
@@ -314,7 +333,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "unaryBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(x, "x", o)).ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o))
                     .ptr(f32(dx, "dx", o)).i64(n);
             device.launch(Kernel.UNARY_BWD, device.gridFor(n, 256), 256, args);
@@ -328,10 +347,24 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i32(OpCodes.of(op)).ptr(f32(a, "a", "binary")).ptr(f32(b, "b", "binary"))
                     .ptr(f32(out, "out", "binary")).index8(ix).i64(n);
             device.launch(Kernel.BINARY_BCAST, device.gridFor(n, 256), 256, args);
+        }
+    }
+
+    /** One grid-stride kernel: the mask bits are computed per element on the device ({@code counter_bits}). */
+    @Override
+    public void dropout(Storage x, Storage y, long n, double p, long key) {
+        long threshold = CounterRandom.dropThreshold(p);
+        if (n == 0) {
+            return;
+        }
+        try (KernelArgs args = KernelArgs.pooled()) {
+            args.ptr(f32(x, "x", "dropout")).ptr(f32(y, "y", "dropout")).i64(n).i64(key).i64(threshold)
+                    .f32(CounterRandom.keepScaleF32(p));
+            device.launch(Kernel.DROPOUT, device.gridFor(n, 256), 256, args);
         }
     }
 
@@ -340,40 +373,68 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.i64(n).f32((float) alpha).ptr(f32(x, "x", "axpby")).f32((float) beta).ptr(f32(y, "y", "axpby"));
             device.launch(Kernel.AXPBY, device.gridFor(n, 256), 256, args);
         }
     }
 
+    /**
+     * Deterministic: each output element is the sum of its reduced positions in a fixed order (one block per output,
+     * or one thread when at most 32 positions are summed), never float atomics, so two runs give the same bits.
+     */
     @Override
     public void sumInto(Storage x, int[] shape, Storage out, long[] outStrides) {
         long xAddr = f32(x, "x", "sumInto");
         CudaStorage o = dev(out, "out", "sumInto");
         long outAddr = f32(out, "out", "sumInto");
-        // Zero the same prefix of out that the reference overwrites.
-        long outSize = 1;
-        for (int i = 0; i < shape.length; i++) {
-            if (outStrides[i] != 0) {
-                outSize = Math.max(outSize, outStrides[i] * shape[i]);
-            }
-        }
-        device.memsetZero(outAddr, Math.min(outSize, o.size()) * 4);
-        // s1 = x's own contiguous strides: unused by the kernel, but keeps coalescing to row-major order of x.
-        long[] contiguous = new long[shape.length];
+        long[] xStrides = new long[shape.length];
         long stride = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
-            contiguous[i] = stride;
+            xStrides[i] = stride;
             stride *= shape[i];
         }
-        IndexSpace ix = IndexSpace.coalesce(shape, outStrides, contiguous);
-        long n = ix.count();
-        if (n == 0) {
+        // Split the dimensions into kept (an output stride) and reduced (stride 0).
+        int kept = 0;
+        for (long s : outStrides) {
+            kept += s != 0 ? 1 : 0;
+        }
+        int[] keptShape = new int[kept];
+        long[] keptOut = new long[kept];
+        long[] keptX = new long[kept];
+        int[] redShape = new int[shape.length - kept];
+        long[] redX = new long[shape.length - kept];
+        long outSize = 1;
+        for (int d = 0, k = 0, r = 0; d < shape.length; d++) {
+            if (outStrides[d] != 0) {
+                keptShape[k] = shape[d];
+                keptOut[k] = outStrides[d];
+                keptX[k++] = xStrides[d];
+                outSize = Math.max(outSize, outStrides[d] * shape[d]);
+            } else {
+                redShape[r] = shape[d];
+                redX[r++] = xStrides[d];
+            }
+        }
+        IndexSpace keptSpace = IndexSpace.coalesce(keptShape, keptOut, keptX);
+        IndexSpace redSpace = IndexSpace.coalesce(redShape, redX, new long[redShape.length]);
+        long nOut = keptSpace.count();
+        long nRed = redSpace.count();
+        outSize = Math.min(outSize, o.size());
+        if (nOut < outSize || nRed == 0) {
+            // Outputs the kept positions do not reach (or an empty reduction) are zero, as the reference leaves them.
+            device.memsetZero(outAddr, outSize * 4);
+        }
+        if (nOut == 0 || nRed == 0) {
             return;
         }
-        try (KernelArgs args = new KernelArgs()) {
-            args.ptr(xAddr).ptr(outAddr).index8(ix).i64(n);
-            device.launch(Kernel.SUM_INTO, device.gridFor(n, 256), 256, args);
+        try (KernelArgs args = KernelArgs.pooled()) {
+            args.ptr(xAddr).ptr(outAddr).index8(keptSpace).index8(redSpace).i64(nOut).i64(nRed);
+            if (nRed <= 32) {
+                device.launch(Kernel.SUM_INTO_DET_THREAD, device.gridFor(nOut, 256), 256, args);
+            } else {
+                device.launch(Kernel.SUM_INTO_DET, device.gridFor(nOut * 256, 256), 256, args);
+            }
         }
     }
 
@@ -386,7 +447,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmax";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(mask, "mask", o))
                     .i32(mask == null ? 1 : maskDiv).i32(mask == null ? 1 : maskMod)
                     .i32(causal ? 1 : 0).i32(causal ? causalRows : 1).i32(causalOffset)
@@ -401,7 +462,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "softmaxBackward";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(y, "y", o)).ptr(f32(dy, "dy", o)).ptr(f32(dx, "dx", o)).i32(rows).i32(cols).i32(log ? 1 : 0);
             device.launch(Kernel.SOFTMAX_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
@@ -413,7 +474,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "layerNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32OrNull(beta, "beta", o))
                     .ptr(f32(y, "y", o)).ptr(f32(mean, "mean", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
@@ -432,13 +493,13 @@ public final class CudaBackend implements Backend {
         long xA = f32(x, "x", o);
         long meanA = f32(mean, "mean", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(meanA).ptr(rstdA).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.LAYERNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null || dbeta != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(meanA).ptr(rstdA).ptr(f32OrNull(dgamma, "dgamma", o))
                         .ptr(f32OrNull(dbeta, "dbeta", o)).i32(rows).i32(cols);
                 device.launch(Kernel.LAYERNORM_BWD_PARAMS, (cols + 255) / 256, 256, args);
@@ -452,7 +513,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "rmsNorm";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(x, "x", o)).ptr(f32OrNull(gamma, "gamma", o)).ptr(f32(y, "y", o)).ptr(f32(rstd, "rstd", o))
                     .i32(rows).i32(cols).f32((float) eps);
             device.launch(Kernel.RMSNORM_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -468,12 +529,12 @@ public final class CudaBackend implements Backend {
         long dyA = f32(dy, "dy", o);
         long xA = f32(x, "x", o);
         long rstdA = f32(rstd, "rstd", o);
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(dyA).ptr(xA).ptr(f32OrNull(gamma, "gamma", o)).ptr(rstdA).ptr(f32(dx, "dx", o)).i32(rows).i32(cols);
             device.launch(Kernel.RMSNORM_BWD, blocks(rows), Kernel.ROW_BLOCK, args);
         }
         if (dgamma != null) {
-            try (KernelArgs args = new KernelArgs()) {
+            try (KernelArgs args = KernelArgs.pooled()) {
                 args.ptr(dyA).ptr(xA).ptr(rstdA).ptr(f32(dgamma, "dgamma", o)).i32(rows).i32(cols);
                 device.launch(Kernel.RMSNORM_BWD_GAMMA, (cols + 255) / 256, 256, args);
             }
@@ -482,22 +543,47 @@ public final class CudaBackend implements Backend {
 
     // ---- gathers, losses, optimizer ---------------------------------------------------------------------------
 
-    /** Host int[] → a temporary device block, returned to the allocator on close. */
+    /** A device copy of a host int[]: a block of the allocator. */
+    private record DeviceIntBlock(long address, long bytes) {}
+
+    /**
+     * Uploaded index arrays by content (ids, positions, token types, targets): positions and types never change and
+     * a step's forward and backward pass the same targets, so each distinct array is uploaded once while it is among
+     * the 32 most recently used.
+     */
+    private final IntUploadCache<DeviceIntBlock> intUploads = new IntUploadCache<>(32, this::uploadInts,
+            this::freeInts);
+
+    private DeviceIntBlock uploadInts(int[] values) {
+        long bytes = Math.max(4L, (long) values.length * Integer.BYTES);
+        long address = device.allocator().acquire(bytes);
+        if (values.length > 0) {
+            device.upload(address, values);
+        }
+        return new DeviceIntBlock(address, bytes);
+    }
+
+    private void freeInts(DeviceIntBlock b) {
+        device.allocator().release(b.address(), b.bytes());
+    }
+
+    /** A host int[] on the device for one call: cached by content, or (very long arrays) returned after the call. */
     private final class DeviceInts implements AutoCloseable {
         final long address;
-        final long bytes;
+        private final DeviceIntBlock block;
+        private final boolean cached;
 
         DeviceInts(int[] values, String what) {
-            bytes = (long) values.length * Integer.BYTES;
-            address = device.allocator().acquire(bytes);
-            if (values.length > 0) {
-                device.upload(address, values);
-            }
+            block = intUploads.get(values);
+            cached = IntUploadCache.isCached(values.length);
+            address = block.address();
         }
 
         @Override
         public void close() {
-            device.allocator().release(address, bytes);
+            if (!cached) {
+                device.allocator().release(block.address(), block.bytes());
+            }
         }
     }
 
@@ -518,7 +604,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "gatherRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(tableA).ptr(d.address).ptr(f32(out, "out", "gatherRows")).i32(ids.length).i32(dim);
             device.launch(Kernel.GATHER_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -532,7 +618,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         long n = (long) ids.length * dim;
-        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts d = new DeviceInts(ids, "scatterAddRows ids"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(dOut, "dOut", "scatterAddRows")).ptr(d.address).ptr(tableA).i32(ids.length).i32(dim);
             device.launch(Kernel.SCATTER_ADD_ROWS, device.gridFor(n, 256), 256, args);
         }
@@ -557,7 +643,7 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropy targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(logits, "logits", o)).ptr(t.address).i32(ignoreIndex).ptr(f32(loss, "loss", o))
                     .ptr(f32(probs, "probs", o)).i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_FWD, blocks(rows), Kernel.ROW_BLOCK, args);
@@ -572,7 +658,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
-        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = new KernelArgs()) {
+        try (DeviceInts t = new DeviceInts(targets, "crossEntropyBackward targets"); KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(probs, "probs", o)).ptr(t.address).i32(ignoreIndex).f32((float) scale).ptr(f32(dx, "dx", o))
                     .i32(rows).i32(cols);
             device.launch(Kernel.CROSS_ENTROPY_BWD, device.gridFor(n, 256), 256, args);
@@ -586,7 +672,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String o = "adamW";
-        try (KernelArgs args = new KernelArgs()) {
+        try (KernelArgs args = KernelArgs.pooled()) {
             args.ptr(f32(param, "param", o)).ptr(f32(grad, "grad", o)).ptr(f32(m, "m", o)).ptr(f32(v, "v", o)).i64(n)
                     .f32((float) lr).f32((float) beta1).f32((float) beta2).f32((float) eps).f32((float) weightDecay)
                     .f32((float) bc1).f32((float) bc2);
@@ -596,16 +682,40 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double sumOfSquares(Storage x, long n) {
-        long xA = f32(x, "x", "sumOfSquares");
-        if (n == 0) {
-            return 0.0;
+        return sumOfSquares(new Storage[] {x}, new long[] {n});
+    }
+
+    /**
+     * Every part's blocks write partial sums (no atomics), and one single-block kernel adds them in index order: a
+     * global gradient norm over 74 adapter tensors is two launches and one read-back, and the same bits every run.
+     */
+    @Override
+    public double sumOfSquares(Storage[] xs, long[] ns) {
+        long[] addr = new long[xs.length];
+        long max = 0;
+        for (int i = 0; i < xs.length; i++) {
+            addr[i] = f32(xs[i], "x", "sumOfSquares");
+            max = Math.max(max, ns[i]);
         }
+        int gridX = Math.min(64, device.gridFor(Math.max(1, max), 256));
+        long partials = (long) gridX * Math.max(1, xs.length);
+        long partial = device.allocator().acquire(partials * Double.BYTES);
         long result = device.allocator().acquire(Double.BYTES);
         try {
+            // Blocks of tensors with fewer elements than gridX·256 still write their (zero) partials.
             device.memsetZero(result, Double.BYTES);
-            try (KernelArgs args = new KernelArgs()) {
-                args.ptr(xA).i64(n).ptr(result);
-                device.launch(Kernel.SUM_OF_SQUARES, device.gridFor(n, 256), 256, args);
+            for (int from = 0; from < xs.length; from += KernelArgs.SUMSQ_MULTI) {
+                int count = Math.min(KernelArgs.SUMSQ_MULTI, xs.length - from);
+                try (KernelArgs args = KernelArgs.pooled()) {
+                    args.sumSqTensors(addr, ns, from, count).ptr(partial + (long) from * gridX * Double.BYTES);
+                    device.launch(Kernel.SUM_OF_SQUARES_MULTI, gridX, count, 256, args);
+                }
+            }
+            if (xs.length > 0) {
+                try (KernelArgs args = KernelArgs.pooled()) {
+                    args.ptr(partial).i64((long) gridX * xs.length).ptr(result);
+                    device.launch(Kernel.SUM_DOUBLES, 1, 256, args);
+                }
             }
             try (DoublePointer host = new DoublePointer(1)) {
                 device.memcpy(host, DevicePointers.raw(result), Double.BYTES, cudart.cudaMemcpyDeviceToHost, "sumOfSquares result");
@@ -613,6 +723,35 @@ public final class CudaBackend implements Backend {
             }
         } finally {
             device.allocator().release(result, Double.BYTES);
+            device.allocator().release(partial, partials * Double.BYTES);
+        }
+    }
+
+    /** Up to 48 tensors per launch ({@code adamw_multi_f32}: the same arithmetic as the single-tensor kernel). */
+    @Override
+    public void adamW(Storage[] params, Storage[] grads, Storage[] m, Storage[] v, long[] n, double lr, double beta1,
+                      double beta2, double eps, double weightDecay, double bc1, double bc2) {
+        String o = "adamW";
+        int k = params.length;
+        long[] pa = new long[k];
+        long[] ga = new long[k];
+        long[] ma = new long[k];
+        long[] va = new long[k];
+        long max = 0;
+        for (int i = 0; i < k; i++) {
+            pa[i] = f32(params[i], "param", o);
+            ga[i] = f32(grads[i], "grad", o);
+            ma[i] = f32(m[i], "m", o);
+            va[i] = f32(v[i], "v", o);
+            max = Math.max(max, n[i]);
+        }
+        for (int from = 0; from < k; from += KernelArgs.ADAMW_MULTI) {
+            int count = Math.min(KernelArgs.ADAMW_MULTI, k - from);
+            try (KernelArgs args = KernelArgs.pooled()) {
+                args.adamWTensors(pa, ga, ma, va, n, from, count).f32((float) lr).f32((float) beta1).f32((float) beta2)
+                        .f32((float) eps).f32((float) weightDecay).f32((float) bc1).f32((float) bc2);
+                device.launch(Kernel.ADAMW_MULTI, device.gridFor(Math.max(1, max), 256) / 4 + 1, count, 256, args);
+            }
         }
     }
 }

@@ -17,6 +17,21 @@ final class CudaBlas {
         this.device = device;
     }
 
+    /** Host-side α and β for cuBLAS (pointer mode host), one pair per calling thread, reused by every call. */
+    private static final class Scalars {
+        final FloatPointer alphaF = new FloatPointer(1);
+        final FloatPointer betaF = new FloatPointer(1);
+        final DoublePointer alphaD = new DoublePointer(1);
+        final DoublePointer betaD = new DoublePointer(1);
+    }
+
+    private static final ThreadLocal<Scalars> SCALARS = ThreadLocal.withInitial(Scalars::new);
+
+    private static String describe(boolean transA, boolean transB, int batch, int m, int n, int k, DType dtype) {
+        return "cublas" + (dtype == DType.F32 ? "S" : "D") + "gemmStridedBatched(transA=" + transA + ", transB=" + transB
+                + ", batch=" + batch + ", m=" + m + ", n=" + n + ", k=" + k + ")";
+    }
+
     /** The {@link dev.balora.core.backend.Backend#gemm} contract; F32 (Sgemm) or F64 (Dgemm), all three alike. */
     void gemm(boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
               CudaStorage a, long aOff, long aStride, CudaStorage b, long bOff, long bStride,
@@ -33,24 +48,35 @@ final class CudaBlas {
         int ldc = n;
         int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
-        String call = "cublas" + (c.dtype() == DType.F32 ? "S" : "D") + "gemmStridedBatched(transA=" + transA
-                + ", transB=" + transB + ", batch=" + batch + ", m=" + m + ", n=" + n + ", k=" + k + ")";
+        int status;
+        org.bytedeco.cuda.cudart.CUevent_st profile = device.profileBegin();
         if (c.dtype() == DType.F32) {
-            try (FloatPointer al = new FloatPointer(1).put((float) alpha);
-                 FloatPointer be = new FloatPointer(1).put((float) beta)) {
-                CudaStatus.cublas(cublas.cublasSgemmStridedBatched(device.blas(), opB, opA, n, m, k, al,
-                        DevicePointers.floats(b.address(bOff)), ldb, bStride,
-                        DevicePointers.floats(a.address(aOff)), lda, aStride, be,
-                        DevicePointers.floats(c.address(cOff)), ldc, cStride, batch), call);
-            }
+            Scalars sc = SCALARS.get();
+            sc.alphaF.put(0, (float) alpha);
+            sc.betaF.put(0, (float) beta);
+            status = cublas.cublasSgemmStridedBatched(device.blas(), opB, opA, n, m, k, sc.alphaF,
+                    DevicePointers.floats(b.address(bOff)), ldb, bStride,
+                    DevicePointers.floats(a.address(aOff)), lda, aStride, sc.betaF,
+                    DevicePointers.floats(c.address(cOff)), ldc, cStride, batch);
         } else {
-            try (DoublePointer al = new DoublePointer(1).put(alpha); DoublePointer be = new DoublePointer(1).put(beta)) {
-                CudaStatus.cublas(cublas.cublasDgemmStridedBatched(device.blas(), opB, opA, n, m, k, al,
-                        DevicePointers.doubles(b.address(bOff)), ldb, bStride,
-                        DevicePointers.doubles(a.address(aOff)), lda, aStride, be,
-                        DevicePointers.doubles(c.address(cOff)), ldc, cStride, batch), call);
-            }
+            Scalars sc = SCALARS.get();
+            sc.alphaD.put(0, alpha);
+            sc.betaD.put(0, beta);
+            status = cublas.cublasDgemmStridedBatched(device.blas(), opB, opA, n, m, k, sc.alphaD,
+                    DevicePointers.doubles(b.address(bOff)), ldb, bStride,
+                    DevicePointers.doubles(a.address(aOff)), lda, aStride, sc.betaD,
+                    DevicePointers.doubles(c.address(cOff)), ldc, cStride, batch);
         }
-        device.afterCall(call);
+        if (profile != null) {
+            device.profileEnd("cublas gemm " + (transA ? "T" : "N") + (transB ? "T" : "N") + (batch > 1 ? " batched" : ""),
+                    profile);
+        }
+        // The call's description is built only when it is needed (a failure, or sync mode), not on the launch path.
+        if (status != cublas.CUBLAS_STATUS_SUCCESS) {
+            CudaStatus.cublas(status, describe(transA, transB, batch, m, n, k, c.dtype()));
+        }
+        if (device.syncEachCall()) {
+            device.afterCall(describe(transA, transB, batch, m, n, k, c.dtype()));
+        }
     }
 }

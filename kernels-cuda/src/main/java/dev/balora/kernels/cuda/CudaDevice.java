@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -40,6 +41,8 @@ final class CudaDevice {
     private final int ptxArch;
     private final boolean tf32;
     private final boolean syncEachCall;
+    /** Device time per kernel, or null when {@code balora.cuda.profile} is off. */
+    private final KernelProfiler profiler;
     private final CUctx_st context;
     private final CUstream_st stream;
     private final Map<Kernel, CUfunc_st> functions = new EnumMap<>(Kernel.class);
@@ -92,6 +95,7 @@ final class CudaDevice {
                 "cudaStreamCreateWithFlags(non-blocking)");
         tf32 = Boolean.getBoolean("balora.cuda.tf32");
         syncEachCall = Boolean.getBoolean("balora.cuda.sync");
+        profiler = Boolean.getBoolean("balora.cuda.profile") ? new KernelProfiler(stream) : null;
         blas = new cublasContext();
         CudaStatus.cublas(cublas.cublasCreate_v2(blas), "cublasCreate");
         CudaStatus.cublas(cublas.cublasSetStream_v2(blas, stream), "cublasSetStream");
@@ -172,19 +176,42 @@ final class CudaDevice {
      */
     static int launch(LaunchFunction fn, CUfunc_st function, CUstream_st stream, int grid, int block,
                       LaunchStaging staging, KernelArgs args) {
+        return launch(fn, function, stream, grid, 1, block, staging, args);
+    }
+
+    /** As {@link #launch(LaunchFunction, CUfunc_st, CUstream_st, int, int, LaunchStaging, KernelArgs)}, 2-D grid. */
+    static int launch(LaunchFunction fn, CUfunc_st function, CUstream_st stream, int gridX, int gridY, int block,
+                      LaunchStaging staging, KernelArgs args) {
         PointerPointer<?> params = staging.stage(args);
-        return fn.launch(function, grid, 1, 1, block, 1, 1, 0, stream, params, (PointerPointer<?>) null);
+        return fn.launch(function, gridX, gridY, 1, block, 1, 1, 0, stream, params, (PointerPointer<?>) null);
     }
 
     /** Launches a 1-D grid of {@code grid} blocks of {@code block} threads on the device's stream. */
     void launch(Kernel kernel, int grid, int block, KernelArgs args) {
+        launch(kernel, grid, 1, block, args);
+    }
+
+    /** Launches a {@code gridX × gridY} grid of {@code block} threads on the device's stream. */
+    void launch(Kernel kernel, int gridX, int gridY, int block, KernelArgs args) {
         makeCurrent();
-        int status = launch(DRIVER_LAUNCH, functions.get(kernel), stream, grid, block, staging.get(), args);
+        CUevent_st start = profiler == null ? null : profiler.begin();
+        int status = launch(DRIVER_LAUNCH, functions.get(kernel), stream, gridX, gridY, block, staging.get(), args);
+        if (profiler != null) {
+            profiler.end(kernel.entry(), start);
+        }
         launches++;
         if (status != cudart.CUDA_SUCCESS) {
-            CudaStatus.driver(status, "cuLaunchKernel(" + kernel.entry() + ", grid " + grid + ", block " + block + ")");
+            CudaStatus.driver(status, "cuLaunchKernel(" + kernel.entry() + ", grid " + gridX + "x" + gridY + ", block "
+                    + block + ")");
         }
-        afterCall(kernel.entry());
+        if (syncEachCall) {
+            afterCall(kernel.entry());
+        }
+    }
+
+    /** @return whether every call is followed by a synchronisation ({@code -Dbalora.cuda.sync=true}) */
+    boolean syncEachCall() {
+        return syncEachCall;
     }
 
     /** In sync mode, waits for the device and checks for an asynchronous fault of {@code what}. */
@@ -198,6 +225,30 @@ final class CudaDevice {
     void synchronize() {
         makeCurrent();
         CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        if (profiler != null) {
+            profiler.resolve();
+        }
+    }
+
+    /** @return the profiler's start event for a library call, or null when not profiling */
+    CUevent_st profileBegin() {
+        return profiler == null ? null : profiler.begin();
+    }
+
+    /** Ends a library call's profile bracket begun by {@link #profileBegin}. */
+    void profileEnd(String name, CUevent_st start) {
+        if (profiler != null) {
+            profiler.end(name, start);
+        }
+    }
+
+    /** @return device ms and calls per kernel since the last call (profiling on), else an empty map */
+    Map<String, KernelProfiler.Total> drainProfile() {
+        if (profiler == null) {
+            return Map.of();
+        }
+        synchronize();
+        return profiler.drain();
     }
 
     /** @return the device's stream (every call of this backend is ordered on it). */
@@ -246,6 +297,9 @@ final class CudaDevice {
         }
         if (kind == cudart.cudaMemcpyDeviceToHost) {
             CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after " + what);
+            if (profiler != null) {
+                profiler.resolve();
+            }
         }
     }
 
@@ -322,10 +376,12 @@ final class CudaDevice {
         m.put("stream", "one non-blocking stream; waits only on reads to the host");
         m.put("uploads", uploads.stats());
         m.put("sync after each call", Boolean.toString(syncEachCall));
+        m.put("profile", profiler == null ? "off (-Dbalora.cuda.profile=true: device time per kernel)" : "on");
         m.put("kernel launches", Long.toString(launches));
         CachingAllocator.Stats s = allocator.stats();
         m.put("allocator", s.bytesInUse() + " B in use, " + s.bytesCached() + " B cached, " + s.mallocCalls()
                 + " cudaMalloc, " + s.cacheHits() + " cache hits");
+        m.put("allocator peak", s.peakInUse() + " B in use, " + s.peakHeld() + " B held from the driver");
         m.put("dtypes", "F32 kernels; F64 for memory, copies, fill, gemm and symmetricEigen");
         return m;
     }

@@ -2,6 +2,7 @@ package dev.balora.kernels.cuda;
 
 import dev.balora.core.tensor.DType;
 import dev.balora.core.tensor.Storage;
+import dev.balora.core.tensor.StorageScope;
 import java.lang.ref.Cleaner;
 
 /**
@@ -16,6 +17,7 @@ public final class CudaStorage implements Storage {
     private final long size;
     private final long address;
     private final Cleaner.Cleanable cleanable;
+    private boolean released;
 
     CudaStorage(CachingAllocator allocator, DType dtype, long size) {
         if (size < 0) {
@@ -26,6 +28,7 @@ public final class CudaStorage implements Storage {
         long bytes = size * dtype.bytes();
         this.address = allocator.acquire(bytes);
         this.cleanable = CLEANER.register(this, new ReturnBlock(allocator, address, bytes));
+        StorageScope.track(this);
     }
 
     /** The cleaning action; a static nested record so it cannot capture the storage. */
@@ -38,12 +41,16 @@ public final class CudaStorage implements Storage {
 
     /** @return the device address of element 0. */
     long address() {
+        if (released) {
+            throw new IllegalStateException(this + " used after release (a tensor computed inside a training step "
+                    + "was used after the step's StorageScope closed: keep it with StorageScope.keep)");
+        }
         return address;
     }
 
     /** @return the device address of element {@code offset}. */
     long address(long offset) {
-        return address + offset * dtype.bytes();
+        return address() + offset * dtype.bytes();
     }
 
     /** @return the size in bytes. */
@@ -51,8 +58,10 @@ public final class CudaStorage implements Storage {
         return size * dtype.bytes();
     }
 
-    /** Returns the block to the allocator now; the storage must not be used afterwards. Idempotent. */
+    /** Returns the block to the allocator now; any later use throws. Idempotent. */
+    @Override
     public void release() {
+        released = true;
         cleanable.clean();
     }
 
@@ -73,6 +82,6 @@ public final class CudaStorage implements Storage {
 
     @Override
     public String toString() {
-        return "CudaStorage[" + dtype + " x " + size + " @0x" + Long.toHexString(address) + "]";
+        return "CudaStorage[" + dtype + " x " + size + " @0x" + Long.toHexString(address) + (released ? ", released" : "") + "]";
     }
 }

@@ -13,8 +13,20 @@ import java.util.List;
  * memory and builds the pointer array at launch.
  */
 final class KernelArgs implements AutoCloseable {
-    private final ByteBuffer values = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer values = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
     private final List<Integer> offsets = new ArrayList<>();
+    private static final ThreadLocal<KernelArgs> POOLED = ThreadLocal.withInitial(KernelArgs::new);
+
+    /**
+     * @return this thread's argument list, emptied: launch sites build one list and launch it before building the next,
+     *     so one reusable instance per thread saves allocating (and zeroing) a 4 KiB buffer per launch
+     */
+    static KernelArgs pooled() {
+        KernelArgs a = POOLED.get();
+        a.values.clear();
+        a.offsets.clear();
+        return a;
+    }
 
     private int align(int alignment) {
         int p = (values.position() + alignment - 1) / alignment * alignment;
@@ -76,6 +88,48 @@ final class KernelArgs implements AutoCloseable {
         values.putInt(base + 192, ix.rank());
         values.putInt(base + 196, 0);
         values.position(base + 200);
+        return this;
+    }
+
+    /** Tensors one {@code adamw_multi_f32} launch takes (ADAMW_MULTI in adamw.cu). */
+    static final int ADAMW_MULTI = 48;
+    /** Tensors one {@code sum_of_squares_multi_f32} launch takes (SUMSQ_MULTI in reduce.cu). */
+    static final int SUMSQ_MULTI = 96;
+
+    /**
+     * The {@code AdamWTensors} struct of adamw.cu by value: p[48], g[48], m[48], v[48] (pointers), n[48] (long
+     * long), int count, padding to 8 (1928 bytes). Entries from {@code count} on are zero.
+     */
+    KernelArgs adamWTensors(long[] p, long[] g, long[] m, long[] v, long[] n, int from, int count) {
+        if (count > ADAMW_MULTI) {
+            throw new CudaException("KernelArgs.adamWTensors", -1, count + " tensors; one launch takes " + ADAMW_MULTI);
+        }
+        int base = align(8);
+        long[][] columns = {p, g, m, v, n};
+        for (int c = 0; c < columns.length; c++) {
+            for (int k = 0; k < ADAMW_MULTI; k++) {
+                values.putLong(base + 8 * (c * ADAMW_MULTI + k), k < count ? columns[c][from + k] : 0);
+            }
+        }
+        values.putInt(base + 8 * 5 * ADAMW_MULTI, count);
+        values.putInt(base + 8 * 5 * ADAMW_MULTI + 4, 0);
+        values.position(base + 8 * 5 * ADAMW_MULTI + 8);
+        return this;
+    }
+
+    /** The {@code SumSqTensors} struct of reduce.cu by value: x[96] (pointers), n[96], int count, padding (1544 bytes). */
+    KernelArgs sumSqTensors(long[] x, long[] n, int from, int count) {
+        if (count > SUMSQ_MULTI) {
+            throw new CudaException("KernelArgs.sumSqTensors", -1, count + " tensors; one launch takes " + SUMSQ_MULTI);
+        }
+        int base = align(8);
+        for (int k = 0; k < SUMSQ_MULTI; k++) {
+            values.putLong(base + 8 * k, k < count ? x[from + k] : 0);
+            values.putLong(base + 8 * (SUMSQ_MULTI + k), k < count ? n[from + k] : 0);
+        }
+        values.putInt(base + 16 * SUMSQ_MULTI, count);
+        values.putInt(base + 16 * SUMSQ_MULTI + 4, 0);
+        values.position(base + 16 * SUMSQ_MULTI + 8);
         return this;
     }
 

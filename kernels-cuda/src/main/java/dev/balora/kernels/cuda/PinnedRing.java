@@ -77,8 +77,11 @@ final class PinnedRing implements AutoCloseable {
     }
 
     private void queue(long deviceAddress, long at, long bytes) {
-        CudaStatus.runtime(cudart.cudaMemcpyAsync(DevicePointers.raw(deviceAddress), DevicePointers.raw(base + at), bytes,
-                cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync(upload, " + bytes + " bytes)");
+        int status = cudart.cudaMemcpyAsync(DevicePointers.raw(deviceAddress), DevicePointers.raw(base + at), bytes,
+                cudart.cudaMemcpyHostToDevice, stream);
+        if (status != cudart.cudaSuccess) {
+            CudaStatus.runtime(status, "cudaMemcpyAsync(upload, " + bytes + " bytes)");
+        }
         CUevent_st done = idleEvents.isEmpty() ? newEvent() : idleEvents.pop();
         CudaStatus.runtime(cudart.cudaEventRecord(done, stream), "cudaEventRecord(upload ring)");
         planner.queue(at, bytes, done);

@@ -1,5 +1,6 @@
 package dev.balora.kernels.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -308,6 +309,73 @@ class CudaParityTest {
         }
     }
 
+    /** The counter-based mask is the same bits on the GPU: every value equal, bit for bit, in place too. */
+    @Test
+    void dropoutMasksAndValuesAreBitIdentical() {
+        for (int n : new int[] {1, 777, 65537, 6_291_456}) {
+            for (double p : new double[] {0.1, 0.5}) {
+                long key = rnd.nextLong();
+                float[] x = random(n);
+                Storage[] in = both(x);
+                Storage ref = REF.allocate(DType.F32, n);
+                Storage dev = cuda.allocate(DType.F32, n);
+                REF.dropout(in[0], ref, n, p, key);
+                cuda.dropout(in[1], dev, n, p, key);
+                float[] e = REF.toFloatArray(ref);
+                float[] a = cuda.toFloatArray(dev);
+                for (int i = 0; i < n; i++) {
+                    if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
+                        fail("dropout n=" + n + " p=" + p + " [" + i + "]: reference " + e[i] + ", cuda " + a[i]);
+                    }
+                }
+                cuda.dropout(in[1], in[1], n, p, key); // in place
+                assertArrayEquals(a, cuda.toFloatArray(in[1]), "in place");
+            }
+        }
+    }
+
+    /** 53 tensors of odd sizes: two launches of the multi-tensor kernel; the same bits as one call per tensor. */
+    @Test
+    void multiTensorAdamWAndSumOfSquaresEqualPerTensorCalls() {
+        int k = 53;
+        Storage[] p = new Storage[k];
+        Storage[] g = new Storage[k];
+        Storage[] m = new Storage[k];
+        Storage[] v = new Storage[k];
+        Storage[] p1 = new Storage[k];
+        Storage[] m1 = new Storage[k];
+        Storage[] v1 = new Storage[k];
+        long[] n = new long[k];
+        double expectedSq = 0;
+        for (int i = 0; i < k; i++) {
+            n[i] = 1 + (i * 977L) % 5000;
+            float[] pv = random((int) n[i]);
+            float[] gv = random((int) n[i]);
+            p[i] = cuda.fromHost(pv);
+            p1[i] = cuda.fromHost(pv);
+            g[i] = cuda.fromHost(gv);
+            m[i] = cuda.allocate(DType.F32, n[i]);
+            v[i] = cuda.allocate(DType.F32, n[i]);
+            m1[i] = cuda.allocate(DType.F32, n[i]);
+            v1[i] = cuda.allocate(DType.F32, n[i]);
+            expectedSq += REF.sumOfSquares(REF.fromHost(gv), n[i]);
+        }
+        for (int step = 1; step <= 2; step++) {
+            double bc1 = 1 - Math.pow(0.9, step);
+            double bc2 = 1 - Math.pow(0.999, step);
+            cuda.adamW(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, 0.01, bc1, bc2);
+            for (int i = 0; i < k; i++) {
+                cuda.adamW(p1[i], g[i], m1[i], v1[i], n[i], 1e-3, 0.9, 0.999, 1e-8, 0.01, bc1, bc2);
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            assertArrayEquals(cuda.toFloatArray(p1[i]), cuda.toFloatArray(p[i]), "param " + i);
+            assertArrayEquals(cuda.toFloatArray(v1[i]), cuda.toFloatArray(v[i]), "v " + i);
+        }
+        double sq = cuda.sumOfSquares(g, n);
+        assertEquals(expectedSq, sq, 1e-9 * expectedSq, "sum of squares over " + k + " tensors");
+    }
+
     @Test
     void sumIntoMiddleAxisAndEverything() {
         int[] shape = {3, 5, 7};
@@ -321,6 +389,36 @@ class CudaParityTest {
         }
         assertClose(o[0], o[1], TOL, "sum over axis 1");
         assertClose(all[0], all[1], 1e-4, "sum of everything");
+    }
+
+    /** Column sums of 4099 rows (block kernel), row sums, a strided output with gaps, and bit-identical repeats. */
+    @Test
+    void sumIntoLargeGappedAndDeterministic() {
+        int rows = 4099;
+        int cols = 37;
+        Storage[] x = both(random(rows * cols));
+        Storage[] colSums = both(random(cols));
+        Storage[] rowSums = both(random(rows));
+        Storage[] gapped = both(random(2 * cols + 1)); // every other element written, the rest zeroed
+        for (int i = 0; i < 2; i++) {
+            Backend be = i == 0 ? REF : cuda;
+            be.sumInto(x[i], new int[] {rows, cols}, colSums[i], new long[] {0, 1});
+            be.sumInto(x[i], new int[] {rows, cols}, rowSums[i], new long[] {1, 0});
+            be.sumInto(x[i], new int[] {rows, cols}, gapped[i], new long[] {0, 2});
+        }
+        assertClose(colSums[0], colSums[1], 1e-4, "column sums");
+        assertClose(rowSums[0], rowSums[1], TOL, "row sums");
+        assertClose(gapped[0], gapped[1], 1e-4, "strided output, gaps zeroed");
+        float[] first = cuda.toFloatArray(colSums[1]);
+        for (int repeat = 0; repeat < 3; repeat++) {
+            cuda.sumInto(x[1], new int[] {rows, cols}, colSums[1], new long[] {0, 1});
+            assertArrayEquals(first, cuda.toFloatArray(colSums[1]), "same bits on every run");
+        }
+        double sq = cuda.sumOfSquares(new Storage[] {x[1], rowSums[1]}, new long[] {(long) rows * cols, rows});
+        for (int repeat = 0; repeat < 3; repeat++) {
+            assertEquals(sq, cuda.sumOfSquares(new Storage[] {x[1], rowSums[1]}, new long[] {(long) rows * cols, rows}),
+                    0.0, "gradient norms are bit-identical run to run");
+        }
     }
 
     // ---- row-wise ------------------------------------------------------------------------------------------

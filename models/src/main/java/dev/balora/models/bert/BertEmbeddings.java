@@ -14,8 +14,6 @@ import java.util.SplittableRandom;
  * [types, d], {@code LayerNorm}, {@code dropout}.
  */
 public final class BertEmbeddings extends Module {
-    private static final int[] TYPE_ZERO = {0};
-
     BertEmbeddings(BertConfig c, BertOptions o, SplittableRandom seeds) {
         registerModule("word_embeddings", new Embedding(c.vocabSize(), c.hidden(), o.dtype(), seeds.nextLong()));
         registerModule("position_embeddings", new Embedding(c.maxPositions(), c.hidden(), o.dtype(), seeds.nextLong()));
@@ -37,19 +35,25 @@ public final class BertEmbeddings extends Module {
         }
         Embedding types = Children.get(this, "token_type_embeddings", Embedding.class);
         Tensor word = Children.get(this, "word_embeddings", Embedding.class).forward(inputIds, n, t);
-        int[] positionIds = new int[t];
-        for (int i = 0; i < t; i++) {
-            positionIds[i] = i;
-        }
-        // Positions are [T, d] and broadcast over the batch; with no segment ids the type row 0 joins them first,
-        // so only one full-size [N, T, d] addition is needed.
-        Tensor pos = positions.forward(positionIds, t);
+        // Positions 0…T−1 are the first T rows of the table: a slice, not a gather (no index array to upload to a
+        // device every step). They are [T, d] and broadcast over the batch; with no segment ids (or all zero) the
+        // type row 0 joins them first, so only one full-size [N, T, d] addition is needed.
+        Tensor pos = Ops.slice(positions.weight(), 0, 0, t);
         Tensor x;
-        if (tokenTypeIds == null) {
-            x = Ops.add(word, Ops.add(pos, types.forward(TYPE_ZERO, 1)));
+        if (tokenTypeIds == null || allZero(tokenTypeIds)) {
+            x = Ops.add(word, Ops.add(pos, Ops.slice(types.weight(), 0, 0, 1)));
         } else {
             x = Ops.add(Ops.add(word, pos), types.forward(tokenTypeIds, n, t));
         }
         return call("dropout", call("LayerNorm", x));
+    }
+
+    private static boolean allZero(int[] ids) {
+        for (int id : ids) {
+            if (id != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

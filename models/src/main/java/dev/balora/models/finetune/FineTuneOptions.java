@@ -33,20 +33,18 @@ import dev.balora.core.lora.Teacher;
  *                      (0 = never stop early); needs {@code evalEvery} &gt; 0
  * @param keepBest      restore the parameters of the best validation result at the end (adapter, predictions and
  *                      the test pass use them); "better" is {@link ValidationSelection}'s rule
- * @param checkpointEvery write a resumable checkpoint every N optimizer steps and at the end (0 = none)
  */
 public record FineTuneOptions(Method method, int rank, double alpha, int pissaNiter, double lr, int epochs, long maxSteps,
                               int batch, int accumulation, int maxLength, double lambda1, double lambda2, double lambda3,
                               int svdK, RegularizationTarget target, Teacher.Kind teacherKind, boolean teacherCache,
                               double warmupRatio, double weightDecay, double maxGradNorm, long evalEvery, long seed,
-                              double headLr, int patience, boolean keepBest, long checkpointEvery) {
+                              double headLr, int patience, boolean keepBest) {
     public FineTuneOptions {
         if (!(headLr >= 0) || !Double.isFinite(headLr)) {
             throw new IllegalArgumentException("fine-tune options: headLr must be finite and >= 0 (0 = lr), got " + headLr);
         }
-        if (patience < 0 || checkpointEvery < 0) {
-            throw new IllegalArgumentException("fine-tune options: patience and checkpointEvery must be >= 0, got "
-                    + patience + " and " + checkpointEvery);
+        if (patience < 0) {
+            throw new IllegalArgumentException("fine-tune options: patience must be >= 0, got " + patience);
         }
         if ((patience > 0 || keepBest) && evalEvery <= 0) {
             throw new IllegalArgumentException("fine-tune options: early stopping and keeping the best checkpoint need "
@@ -61,7 +59,7 @@ public record FineTuneOptions(Method method, int rank, double alpha, int pissaNi
                            double warmupRatio, double weightDecay, double maxGradNorm, long evalEvery, long seed) {
         this(method, rank, alpha, pissaNiter, lr, epochs, maxSteps, batch, accumulation, maxLength, lambda1, lambda2,
                 lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed,
-                0, 0, false, 0);
+                0, 0, false);
     }
 
     /** The defaults for a method. */
@@ -77,34 +75,34 @@ public record FineTuneOptions(Method method, int rank, double alpha, int pissaNi
 
     public FineTuneOptions withMethod(Method m) {
         return new FineTuneOptions(m, rank, alpha, pissaNiter, lr, epochs, maxSteps, batch, accumulation, maxLength, lambda1,
-                lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, headLr, patience, keepBest, checkpointEvery);
+                lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, headLr, patience, keepBest);
     }
 
     public FineTuneOptions withSchedule(double newLr, int newEpochs, long newMaxSteps, int newBatch, int newMaxLength) {
         return new FineTuneOptions(method, rank, alpha, pissaNiter, newLr, newEpochs, newMaxSteps, newBatch, accumulation,
                 newMaxLength, lambda1, lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay,
-                maxGradNorm, evalEvery, seed, headLr, patience, keepBest, checkpointEvery);
+                maxGradNorm, evalEvery, seed, headLr, patience, keepBest);
     }
 
     public FineTuneOptions withSeed(long newSeed) {
         return new FineTuneOptions(method, rank, alpha, pissaNiter, lr, epochs, maxSteps, batch, accumulation, maxLength,
                 lambda1, lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm,
-                evalEvery, newSeed, headLr, patience, keepBest, checkpointEvery);
+                evalEvery, newSeed, headLr, patience, keepBest);
     }
 
     public FineTuneOptions withEvalEvery(long n) {
         return new FineTuneOptions(method, rank, alpha, pissaNiter, lr, epochs, maxSteps, batch, accumulation, maxLength,
                 lambda1, lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm,
-                n, seed, headLr, patience, keepBest, checkpointEvery);
+                n, seed, headLr, patience, keepBest);
     }
 
     /**
      * @return these options with protocol v2's controls: the head's own lr (0 = lr), early-stopping patience (0 =
-     *     off), whether the best validation checkpoint is restored, and the checkpoint interval (0 = none)
+     *     off) and whether the best validation checkpoint is restored
      */
-    public FineTuneOptions withSelection(double newHeadLr, int newPatience, boolean newKeepBest, long newCheckpointEvery) {
+    public FineTuneOptions withSelection(double newHeadLr, int newPatience, boolean newKeepBest) {
         return new FineTuneOptions(method, rank, alpha, pissaNiter, lr, epochs, maxSteps, batch, accumulation, maxLength,
                 lambda1, lambda2, lambda3, svdK, target, teacherKind, teacherCache, warmupRatio, weightDecay, maxGradNorm,
-                evalEvery, seed, newHeadLr, newPatience, newKeepBest, newCheckpointEvery);
+                evalEvery, seed, newHeadLr, newPatience, newKeepBest);
     }
 }

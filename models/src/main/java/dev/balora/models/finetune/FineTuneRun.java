@@ -11,6 +11,7 @@ import dev.balora.core.lora.Teacher;
 import dev.balora.core.train.CheckpointState;
 import dev.balora.core.train.EvalRecord;
 import dev.balora.core.train.LrSchedule;
+import dev.balora.core.train.RunControl;
 import dev.balora.core.train.Trainer;
 import dev.balora.core.train.TrainerConfig;
 import dev.balora.core.train.TrainingListener;
@@ -120,26 +121,23 @@ public final class FineTuneRun {
     public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
                              TextClassificationDataset test, FineTuneOptions o, Path outDir,
                              List<TrainingListener> listeners) throws IOException {
-        return execute(enc, train, eval, test, o, outDir, listeners, false);
+        return run(enc, train, eval, test, o, outDir, RunControl.NONE, listeners);
     }
 
     /**
-     * Continues the run whose checkpoint is in {@code outDir/checkpoint} (written with
-     * {@link FineTuneOptions#checkpointEvery()} &gt; 0) with the same data and options, and finishes it as
-     * {@link #run} would have: the loss curve, the selection, the kept parameters and the test predictions are those
-     * of an uninterrupted run, bit for bit (same backend and thread count).
+     * As {@link #run(PretrainedEncoder, TextClassificationDataset, TextClassificationDataset, TextClassificationDataset,
+     * FineTuneOptions, Path, List)}, with checkpoints, resume and a stop signal per {@code control}. With
+     * {@code control.resume()}, a run that {@code outDir} holds continues from its checkpoint (the same data and
+     * options must be given: the trainer refuses a checkpoint of another seed, batching, length or data size) and the
+     * result equals an uninterrupted run's bit for bit, validation selection included (the evaluations logged before
+     * the checkpoint are replayed, the best parameters are on disk); with nothing to continue the run starts.
      *
-     * @throws dev.balora.core.train.CheckpointException when there is no checkpoint or it belongs to another run
+     * @throws dev.balora.core.train.TrainingStoppedException when {@code control.stop()} was requested: the step in
+     *                                                        progress was finished and checkpointed
      */
-    public static Result resume(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
-                                TextClassificationDataset test, FineTuneOptions o, Path outDir,
-                                List<TrainingListener> listeners) throws IOException {
-        return execute(enc, train, eval, test, o, outDir, listeners, true);
-    }
-
-    private static Result execute(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
-                                  TextClassificationDataset test, FineTuneOptions o, Path outDir,
-                                  List<TrainingListener> listeners, boolean resume) throws IOException {
+    public static Result run(PretrainedEncoder enc, TextClassificationDataset train, TextClassificationDataset eval,
+                             TextClassificationDataset test, FineTuneOptions o, Path outDir, RunControl control,
+                             List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         AdaptedModel adapted = buildModel(enc, train.labels().size(), o);
         BertForSequenceClassification model = adapted.model();
@@ -152,7 +150,8 @@ public final class FineTuneRun {
         double setup = (System.nanoTime() - t0) / 1e9;
         TrainerConfig.Builder b = TrainerConfig.builder(outDir).microBatchSize(o.batch()).gradientAccumulationSteps(o.accumulation())
                 .learningRate(o.lr()).warmupRatio(o.warmupRatio()).decay(LrSchedule.Decay.LINEAR).weightDecay(o.weightDecay())
-                .maxGradNorm(o.maxGradNorm()).evalEvery(o.evalEvery()).checkpointEvery(o.checkpointEvery()).seed(o.seed());
+                .maxGradNorm(o.maxGradNorm()).evalEvery(o.evalEvery()).seed(o.seed());
+        control.applyTo(b);
         if (o.maxSteps() > 0) {
             b.maxSteps(o.maxSteps());
         } else {
@@ -171,17 +170,12 @@ public final class FineTuneRun {
         listeners.forEach(trainer::addListener);
         long t1 = System.nanoTime();
         model.train();
-        TrainingSummary summary;
-        if (resume) {
+        if (control.resume() && selection != null && trainer.checkpoints().exists()) {
+            // the trainer continues from the checkpoint: the selection continues from the evaluations logged before it
             CheckpointState state = trainer.checkpoints().read();
-            if (selection != null) {
-                selection.replay(ValidationSelection.evaluationsIn(outDir.resolve(Trainer.METRICS_FILE),
-                        state.metricsBytes()));
-            }
-            summary = trainer.resume(trainer.checkpoints().directory());
-        } else {
-            summary = trainer.run();
+            selection.replay(ValidationSelection.evaluationsIn(outDir.resolve(Trainer.METRICS_FILE), state.metricsBytes()));
         }
+        TrainingSummary summary = control.train(trainer);
         ClassifierPredictions predictions;
         Map<String, Double> metrics;
         Selection chosen = null;

@@ -11,6 +11,7 @@ import dev.balora.core.lora.LoraInjector;
 import dev.balora.core.lora.Teacher;
 import dev.balora.core.lora.peft.PeftAdapter;
 import dev.balora.core.train.LrSchedule;
+import dev.balora.core.train.RunControl;
 import dev.balora.core.train.Trainer;
 import dev.balora.core.train.TrainerConfig;
 import dev.balora.core.train.TrainingListener;
@@ -115,6 +116,19 @@ public final class LmFineTuneRun {
      */
     public static Result run(Path baseDir, List<String> documents, LmFineTuneOptions o, Path outDir,
                              List<TrainingListener> listeners) throws IOException {
+        return run(baseDir, documents, o, outDir, RunControl.NONE, listeners);
+    }
+
+    /**
+     * As {@link #run(Path, List, LmFineTuneOptions, Path, List)}, with checkpoints, resume and a stop signal per
+     * {@code control}: with {@code control.resume()} the run that {@code outDir} holds continues from its checkpoint
+     * (same base, text and options) and ends as an uninterrupted run, bit for bit.
+     *
+     * @throws dev.balora.core.train.TrainingStoppedException when {@code control.stop()} was requested: the step in
+     *                                                        progress was finished and checkpointed
+     */
+    public static Result run(Path baseDir, List<String> documents, LmFineTuneOptions o, Path outDir, RunControl control,
+                             List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         PretrainedLm base = PretrainedLm.load(baseDir);
         CausalLm model = base.model();
@@ -137,11 +151,11 @@ public final class LmFineTuneRun {
         double setupSeconds = (System.nanoTime() - t0) / 1e9;
 
         Map<String, Double> before = task.evaluate(corpus.validation()).metrics();
-        Trainer trainer = new Trainer(task, trainerConfig(o, outDir));
+        Trainer trainer = new Trainer(task, control.applyTo(trainerConfigBuilder(o, outDir)).build());
         listeners.forEach(trainer::addListener);
         long t1 = System.nanoTime();
         model.train();
-        TrainingSummary summary = trainer.run();
+        TrainingSummary summary = control.train(trainer);
         model.eval();
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
         return new Result(o.method(), summary, before, summary.finalEval(), setupSeconds, trainSeconds, adapters,
@@ -150,11 +164,15 @@ public final class LmFineTuneRun {
 
     /** The trainer settings of the options: AdamW, warm-up then linear decay (as the classification fine-tune). */
     public static TrainerConfig trainerConfig(LmFineTuneOptions o, Path outDir) {
+        return trainerConfigBuilder(o, outDir).build();
+    }
+
+    private static TrainerConfig.Builder trainerConfigBuilder(LmFineTuneOptions o, Path outDir) {
         TrainerConfig.Builder b = TrainerConfig.builder(outDir).microBatchSize(o.batch())
                 .gradientAccumulationSteps(o.accumulation()).learningRate(o.lr()).warmupRatio(o.warmupRatio())
                 .decay(LrSchedule.Decay.LINEAR).weightDecay(o.weightDecay()).maxGradNorm(o.maxGradNorm())
                 .evalEvery(o.evalEvery()).seed(o.seed());
-        return (o.maxSteps() > 0 ? b.maxSteps(o.maxSteps()) : b.epochs(o.epochs())).build();
+        return o.maxSteps() > 0 ? b.maxSteps(o.maxSteps()) : b.epochs(o.epochs());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.balora.models.lm;
 
 import dev.balora.core.train.LrSchedule;
+import dev.balora.core.train.RunControl;
 import dev.balora.core.train.Trainer;
 import dev.balora.core.train.TrainerConfig;
 import dev.balora.core.train.TrainingListener;
@@ -80,6 +81,20 @@ public final class PretrainRun {
      */
     public static Result run(List<String> documents, BpeTokenizer tokenizer, PretrainOptions o, Path outDir,
                              List<TrainingListener> listeners) throws IOException {
+        return run(documents, tokenizer, o, outDir, RunControl.NONE, listeners);
+    }
+
+    /**
+     * As {@link #run(List, BpeTokenizer, PretrainOptions, Path, List)}, with checkpoints, resume and a stop signal per
+     * {@code control}: with {@code control.resume()} the run that {@code outDir} holds continues from its checkpoint
+     * (same text, tokenizer and options; the BPE is learnt again, deterministically) and ends as an uninterrupted run,
+     * bit for bit.
+     *
+     * @throws dev.balora.core.train.TrainingStoppedException when {@code control.stop()} was requested: the step in
+     *                                                        progress was finished and checkpointed
+     */
+    public static Result run(List<String> documents, BpeTokenizer tokenizer, PretrainOptions o, Path outDir,
+                             RunControl control, List<TrainingListener> listeners) throws IOException {
         long t0 = System.nanoTime();
         TextSplit split = TextSplit.of(documents, o.validationFraction());
         if (tokenizer == null) {
@@ -99,11 +114,11 @@ public final class PretrainRun {
 
         CausalLm model = new CausalLm(o.decoderConfig(tokenizer.vocabSize(), eos), DecoderOptions.defaults().withSeed(o.seed()));
         LanguageModelTask task = LanguageModelTask.plain(model, corpus.train(), corpus.validation());
-        Trainer trainer = new Trainer(task, trainerConfig(o, outDir));
+        Trainer trainer = new Trainer(task, control.applyTo(trainerConfigBuilder(o, outDir)).build());
         listeners.forEach(trainer::addListener);
         long t1 = System.nanoTime();
         model.train();
-        TrainingSummary summary = trainer.run();
+        TrainingSummary summary = control.train(trainer);
         model.eval();
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
 
@@ -116,10 +131,14 @@ public final class PretrainRun {
 
     /** The trainer settings of the options: AdamW β = (0.9, 0.95), warm-up then cosine decay. */
     public static TrainerConfig trainerConfig(PretrainOptions o, Path outDir) {
+        return trainerConfigBuilder(o, outDir).build();
+    }
+
+    private static TrainerConfig.Builder trainerConfigBuilder(PretrainOptions o, Path outDir) {
         TrainerConfig.Builder b = TrainerConfig.builder(outDir).microBatchSize(o.batch())
                 .gradientAccumulationSteps(o.accumulation()).learningRate(o.lr()).warmupRatio(o.warmupRatio())
                 .decay(LrSchedule.Decay.COSINE).weightDecay(o.weightDecay()).betas(0.9, 0.95)
                 .maxGradNorm(o.maxGradNorm()).evalEvery(o.evalEvery()).seed(o.seed());
-        return (o.maxSteps() > 0 ? b.maxSteps(o.maxSteps()) : b.epochs(o.epochs())).build();
+        return o.maxSteps() > 0 ? b.maxSteps(o.maxSteps()) : b.epochs(o.epochs());
     }
 }

@@ -60,11 +60,14 @@ class FineTuneSelectionTest {
         return new TextClassificationDataset("toy", ex, LabelVocabulary.of(List.of("no", "yes")));
     }
 
-    /** BA-LoRA (the teacher and the terms take part), 6 epochs of 5 steps, evaluations every 2, checkpoints every 4. */
+    /** BA-LoRA (the teacher and the terms take part), 6 epochs of 5 steps, evaluations every 2. */
     static FineTuneOptions options() {
         return new FineTuneOptions(Method.BALORA, 2, 2, 0, 2e-2, 6, 0, 8, 1, 12, 0.15, 0.03, 0.03, 1,
-                RegularizationTarget.POOLED, Teacher.Kind.ORIGINAL, true, 0.06, 0.0, 1.0, 2, 3, 5e-2, 2, true, 4);
+                RegularizationTarget.POOLED, Teacher.Kind.ORIGINAL, true, 0.06, 0.0, 1.0, 2, 3, 5e-2, 2, true);
     }
+
+    /** Checkpoints every 4 steps. */
+    static final dev.balora.core.train.RunControl EVERY_4 = dev.balora.core.train.RunControl.checkpointEvery(4);
 
     static Map<String, int[]> bits(Map<String, Tensor> params) {
         Map<String, int[]> out = new LinkedHashMap<>();
@@ -93,7 +96,7 @@ class FineTuneSelectionTest {
     void keepsTheBestValidationCheckpointAndStopsOnPatience(@TempDir Path out) throws IOException {
         PretrainedEncoder enc = tinyEncoder();
         FineTuneOptions o = options();
-        FineTuneRun.Result r = FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, out, List.of());
+        FineTuneRun.Result r = FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, out, EVERY_4, List.of());
         FineTuneRun.Selection sel = r.selection();
         assertNotNull(sel);
         // the best evaluation by the rule, recomputed from the log
@@ -137,13 +140,13 @@ class FineTuneSelectionTest {
         PretrainedEncoder enc = tinyEncoder();
         FineTuneOptions o = options();
         assertEquals(5e-2, o.effectiveHeadLr());
-        assertEquals(2e-2, o.withSelection(0, 0, false, 0).effectiveHeadLr(), "0 = the adapters' lr");
+        assertEquals(2e-2, o.withSelection(0, 0, false).effectiveHeadLr(), "0 = the adapters' lr");
         FineTuneRun.AdaptedModel m = FineTuneRun.buildModel(enc, 2, o);
         SequenceClassificationTask task = new SequenceClassificationTask(m.model(),
                 new EncodedDataset(data(8, 1), enc.tokenizer(), 12), new EncodedDataset(data(8, 2), enc.tokenizer(), 12),
                 null, RegularizationTarget.POOLED, null, 8, o.effectiveHeadLr() / o.lr());
         assertEquals(Map.of("classifier.weight", 2.5, "classifier.bias", 2.5), task.learningRateScales());
-        assertThrows(IllegalArgumentException.class, () -> o.withSelection(-1, 0, false, 0));
+        assertThrows(IllegalArgumentException.class, () -> o.withSelection(-1, 0, false));
         assertThrows(IllegalArgumentException.class, () -> o.withEvalEvery(0),
                 "early stopping without evaluations is refused");
     }
@@ -151,9 +154,9 @@ class FineTuneSelectionTest {
     @Test
     void anInterruptedRunResumesToTheSameBits(@TempDir Path tmp) throws IOException {
         PretrainedEncoder enc = tinyEncoder();
-        FineTuneOptions o = options().withSelection(5e-2, 0, true, 4); // no early stop: the whole 30 steps
+        FineTuneOptions o = options().withSelection(5e-2, 0, true); // no early stop: the whole 30 steps
         Path a = tmp.resolve("a");
-        FineTuneRun.Result full = FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, a, List.of());
+        FineTuneRun.Result full = FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, a, EVERY_4, List.of());
 
         Path b = tmp.resolve("b");
         // killed at step 11: the checkpoint is step 8, evaluations at 2..10 were seen (a best saved after it may exist)
@@ -166,8 +169,9 @@ class FineTuneSelectionTest {
             }
         };
         assertThrows(IllegalStateException.class,
-                () -> FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, b, List.of(kill)));
-        FineTuneRun.Result resumed = FineTuneRun.resume(enc, data(40, 1), data(30, 2), data(25, 3), o, b, List.of());
+                () -> FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, b, EVERY_4, List.of(kill)));
+        FineTuneRun.Result resumed = FineTuneRun.run(enc, data(40, 1), data(30, 2), data(25, 3), o, b,
+                EVERY_4.resuming(true), List.of());
 
         assertEquals(8, resumed.summary().resumedFromStep());
         assertEquals(linesWithoutTimes(a.resolve(Trainer.METRICS_FILE)), linesWithoutTimes(b.resolve(Trainer.METRICS_FILE)));
