@@ -85,12 +85,13 @@ final class FinetuneCommand implements RunArguments.ResumableCommand {
         if (train == null || eval == null) {
             throw new UserInputException("finetune: --train and --eval are required for classification");
         }
-        training.toOptions(); // a bad option value fails before the output folder is touched
+        // bad options and bad data fail before the output folder is touched
+        Data data = readData(training.toOptions());
         Path dir = out != null ? out : Path.of("runs", "finetune-" + RunNames.timestamp());
         try (ResumableRun run = ResumableRun.open(spec, dir, continuing, resumable.checkpointEvery)) {
             FineTuneRun.Result r;
             try {
-                r = execute(PretrainedEncoder::load, dir, run.control(continuing), true, List.of());
+                r = execute(PretrainedEncoder::load, dir, run.control(continuing), true, List.of(), data);
             } catch (TrainingStoppedException e) {
                 return run.stopped(e);
             }
@@ -123,12 +124,25 @@ final class FinetuneCommand implements RunArguments.ResumableCommand {
         if (train == null || eval == null) {
             throw new UserInputException("finetune: --train and --eval are required for classification");
         }
-        FineTuneOptions o = training.toOptions();
+        return execute(encoders, dir, control, interactive, extra, readData(training.toOptions()));
+    }
+
+    /** The training, evaluation and (optional) test sets, subset as the options say. */
+    record Data(TextClassificationDataset train, TextClassificationDataset eval, TextClassificationDataset test) {}
+
+    private Data readData(FineTuneOptions o) throws java.io.IOException {
         TextClassificationDataset tr = DataFiles.read(train, textColumn, labelColumn, null);
         TextClassificationDataset ev = DataFiles.read(eval, textColumn, labelColumn, tr.labels());
         TextClassificationDataset te = test == null ? null : DataFiles.read(test, textColumn, labelColumn, tr.labels());
-        tr = DataFiles.subset(tr, maxTrain, o.seed());
-        ev = DataFiles.subset(ev, maxEval, o.seed());
+        return new Data(DataFiles.subset(tr, maxTrain, o.seed()), DataFiles.subset(ev, maxEval, o.seed()), te);
+    }
+
+    private FineTuneRun.Result execute(EncoderSource encoders, Path dir, RunControl control, boolean interactive,
+                                       List<TrainingListener> extra, Data data) throws Exception {
+        FineTuneOptions o = training.toOptions();
+        TextClassificationDataset tr = data.train();
+        TextClassificationDataset ev = data.eval();
+        TextClassificationDataset te = data.test();
         PretrainedEncoder enc = encoders.get(model);
         Files.createDirectories(dir);
         Map<String, Object> settings = settings(o, enc, tr, ev, te);
