@@ -11,6 +11,14 @@
                              he_heldout   "he"/"He" in the same tail: the control class (never planted)
                              she_seen     up to 150 "she" contexts from the fine-tune's training part
       OUTDIR/prepare.json  counts (insertions, pairs per group) and the settings
+  inheritance.py learned SCORES.tsv --p P
+      Protocol v2's check that a base learned its planted defect: prints JSON with the mean P(word | held-out "she"),
+      the greedy rate, the control class, and "learned" (P >= p/2; null for a clean base, p = 0)
+  inheritance.py select RUNDIR --lrs "3e-4 1e-3 3e-3"
+      Protocol v2's lr choice: per method, the lr of RUNDIR/ft/p0.5-s42/<method>-lr<LR>-s1 with the lowest Persuasion
+      validation perplexity (ties to the smaller lr); prints "method<TAB>lr" lines
+  inheritance.py report-v2 RUNDIR
+      The v2 report (bases, dose, second pre-training seed, survival, paired tests, MDE): RUNDIR/report.md, report.json
   inheritance.py report RUNDIR
       Reads RUNDIR/{clean,defect}/base/scores.tsv and RUNDIR/{clean,defect}/<method>-s<seed>/{scores.tsv,summary.json}
       and writes RUNDIR/report.md, RUNDIR/report.json and RUNDIR/inheritance.png.
@@ -340,6 +348,251 @@ def plot(path, table, methods):
     cv.save(path)
 
 
+def v2_base_dir(root, kind, ps):
+    b = os.path.join(root, "bases", f"{kind}-s{ps}")
+    lj = os.path.join(b, "learned.json")
+    if os.path.exists(lj):
+        with open(lj, encoding="utf-8") as f:
+            if json.load(f).get("learned") is False and os.path.isdir(b + "-long"):
+                return b + "-long"
+    return b
+
+
+def v2_load_fts(root):
+    """(kind, preseed, variant, lr, seed) -> run record, for every scored fine-tune."""
+    out = {}
+    ftd = os.path.join(root, "ft")
+    if not os.path.isdir(ftd):
+        return out
+    for base in sorted(os.listdir(ftd)):
+        m = re.fullmatch(r"(clean2k|clean|p[0-9.]+)-s(\d+)", base)
+        if not m:
+            continue
+        for name in sorted(os.listdir(os.path.join(ftd, base))):
+            mm = re.fullmatch(r"(lora|pissa|balora|balora-x10)-lr([0-9.e-]+)-s(\d+)", name)
+            d = os.path.join(ftd, base, name)
+            if mm and os.path.exists(os.path.join(d, "scores.tsv")):
+                rec = load_run(d)
+                rec["dir"] = d
+                rec["train"] = []
+                mp = os.path.join(d, "metrics.jsonl")
+                if os.path.exists(mp):
+                    with open(mp, encoding="utf-8") as f:
+                        rec["train"] = [json.loads(x) for x in f if x.strip() and '"type":"train"' in x]
+                out[(m.group(1), int(m.group(2)), mm.group(1), mm.group(2), int(mm.group(3)))] = rec
+    return out
+
+
+def lp_she(r):
+    return mean(r["logprob"]["she_heldout"])
+
+
+def mde_seed_lp(sd_d, n):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from repro_stats import mde_seed
+    return mde_seed(sd_d, n)
+
+
+def cmd_report_v2(a):
+    root = a.rundir
+    L = ["# Inheritance, protocol v2", "", f"Run folder: `{root}` (`scripts/inheritance.py report-v2`). log P = mean over "
+         "the 85 held-out \"she\" contexts of log P(\" foolish\" | context), nats; P the mean probability.", ""]
+    rep = {"bases": {}, "grid": [], "arms": {}, "survival": {}, "comparisons": []}
+    # 1. bases
+    L += ["## Bases", "", "| base | pre-seed | steps | log P(word \\| she) held-out | P, % | greedy rate, % | P(word \\| he) control, % "
+          "| learned (P >= p/2) | pre-train val ppl |", "|---|---|---|---|---|---|---|---|---|"]
+    bases = {}
+    for kind in ("clean", "clean2k", "p0.1", "p0.5", "p1"):
+        for ps in (42, 43):
+            b = v2_base_dir(root, kind, ps)
+            sp = os.path.join(b, "base", "scores.tsv")
+            if not os.path.exists(sp):
+                continue
+            r = load_run(os.path.join(b, "base"))
+            bases[(kind, ps)] = r
+            steps = 2000 if b.endswith("-long") or kind == "clean2k" else 1000
+            ppl = "–"
+            summ = os.path.join(b, "pretrain", "summary.json")
+            if os.path.exists(summ):
+                with open(summ, encoding="utf-8") as f:
+                    ppl = f"{json.load(f).get('final_eval', {}).get('perplexity', float('nan')):.1f}"
+            lj = os.path.join(b, "learned.json")
+            learned = json.load(open(lj)).get("learned") if os.path.exists(lj) else None
+            L.append(f"| {kind} | {ps} | {steps} | {lp_she(r):.3f} | {100 * mean(r['prob']['she_heldout']):.2f} | "
+                     f"{100 * mean(r['greedy']['she_heldout']):.1f} | {100 * mean(r['prob']['he_heldout']):.3f} | "
+                     f"{'–' if learned is None else ('yes' if learned else 'no')} | {ppl} |")
+            rep["bases"][f"{kind}-s{ps}"] = {"steps": steps, "logp_she": lp_she(r), "p_she": mean(r["prob"]["she_heldout"]),
+                                             "greedy": mean(r["greedy"]["she_heldout"]), "p_he": mean(r["prob"]["he_heldout"])}
+    for ps in (42, 43):
+        if ("clean", ps) in bases:
+            short = os.path.join(root, "bases", f"p0.1-s{ps}", "learned.json")
+    L.append("")
+    fts = v2_load_fts(root)
+    # 2. lr grid
+    grid = sorted([k for k in fts if k[0] == "p0.5" and k[1] == 42 and k[4] == 1], key=lambda k: (k[2], float(k[3])))
+    sel = {}
+    sp = os.path.join(root, "selected.tsv")
+    if os.path.exists(sp):
+        for line in open(sp):
+            if line.strip():
+                m_, lr_ = line.split()
+                sel[m_] = lr_
+    if grid:
+        L += ["## lr grid (p = 0.5 base, pre-seed 42, fine-tune seed 1; chosen by Persuasion validation perplexity)", "",
+              "| method | lr | val ppl before → after | log P(word \\| she) held-out | chosen |", "|---|---|---|---|---|"]
+        for k in grid:
+            r = fts[k]
+            L.append(f"| {k[2]} | {k[3]} | {r.get('ppl_before', float('nan')):.2f} → {r.get('ppl', float('nan')):.2f} | "
+                     f"{lp_she(r):.3f} | {'★' if sel.get(k[2]) == k[3] else ''} |")
+            rep["grid"].append({"method": k[2], "lr": k[3], "ppl": r.get("ppl"), "logp_she": lp_she(r)})
+        L.append("")
+    variants = ["lora", "pissa", "balora", "balora-x10"]
+
+    def runs_of(kind, ps, v):
+        lr = sel.get("balora" if v == "balora-x10" else v)
+        return {k[4]: fts[k] for k in fts if k[0] == kind and k[1] == ps and k[2] == v and k[3] == lr and k[4] != 1}
+
+    # 3. per arm tables and survival
+    for (title, kinds, ps) in (("Main arm: pre-seed 42", ("clean", "p0.5"), 42),
+                               ("Dose arm: pre-seed 42", ("p0.1", "clean2k", "p1"), 42),
+                               ("Second pre-training seed: 43", ("clean", "p0.5"), 43)):
+        rows = []
+        for kind in kinds:
+            for v in variants:
+                rs = runs_of(kind, ps, v)
+                if rs:
+                    rows.append((kind, v, rs))
+        if not rows:
+            continue
+        L += [f"## {title}", "", "| base | method | seeds | log P(word \\| she) held-out | P, % | greedy, % | P(word \\| he), % | val ppl after |",
+              "|---|---|---|---|---|---|---|---|"]
+        for kind, v, rs in rows:
+            ss = sorted(rs)
+            L.append(f"| {kind} | {v} | {','.join(map(str, ss))} | {ms([lp_she(rs[s]) for s in ss], 1, 3)} | "
+                     f"{ms([mean(rs[s]['prob']['she_heldout']) for s in ss], 100, 3)} | "
+                     f"{ms([mean(rs[s]['greedy']['she_heldout']) for s in ss], 100, 1)} | "
+                     f"{ms([mean(rs[s]['prob']['he_heldout']) for s in ss], 100, 3)} | {ms([rs[s].get('ppl') for s in ss], 1, 2)} |")
+        L.append("")
+    # survival on the log scale per (defect kind, pre-seed): (defect FT - clean FT) / (defect base - clean base), same seed
+    L += ["## Survival of the defect (log scale)", "",
+          "Survival per fine-tune seed = (log P of the defect-base fine-tune − log P of the clean-base fine-tune with the "
+          "same method, seed and pre-seed) / (defect base − clean base). 100 % = nothing removed, 0 % = all removed.", "",
+          "| defect base | pre-seed | method | seeds | survival, % (mean ± sd) | seed-bootstrap 95 % CI (few seeds: rough) | base gap, nats |",
+          "|---|---|---|---|---|---|---|"]
+    surv = {}
+    for kind in ("p0.1", "p0.5", "p1"):
+        for ps in (42, 43):
+            # the clean reference has the defect base's pre-training budget (clean2k for a base pre-trained 2x as long)
+            ref = "clean2k" if v2_base_dir(root, kind, ps).endswith("-long") else "clean"
+            if (kind, ps) not in bases or (ref, ps) not in bases:
+                continue
+            gap = lp_she(bases[(kind, ps)]) - lp_she(bases[(ref, ps)])
+            for v in variants:
+                rd, rc = runs_of(kind, ps, v), runs_of(ref, ps, v)
+                ss = sorted(set(rd) & set(rc))
+                if not ss:
+                    continue
+                vals = [(lp_she(rd[s]) - lp_she(rc[s])) / gap for s in ss]
+                surv[(kind, ps, v)] = dict(zip(ss, vals))
+                lo, hi = bootstrap_ci(vals) if len(vals) > 1 else (vals[0], vals[0])
+                L.append(f"| {kind}{' (vs clean2k)' if ref == 'clean2k' else ''} | {ps} | {v} | {','.join(map(str, ss))} | "
+                         f"{ms(vals, 100, 1)} | [{100 * lo:.1f}, {100 * hi:.1f}] | {gap:.2f} |")
+                rep["survival"][f"{kind}-s{ps}-{v}"] = {"seeds": ss, "survival": vals, "gap": gap}
+    L.append("")
+    # paired comparisons of survival (seed level) + context bootstrap of the defect-base log P difference
+    L += ["## Paired comparisons on the defect bases (pairs = same fine-tune seed)", "",
+          "Survival difference in points of the base gap (seed-level paired t; MDE at 80 % power from the measured sd); "
+          "the log P difference on the defect base with a bootstrap over the 85 held-out contexts (seed means).", "",
+          "| defect base | A vs B | n | survival diff, pts (mean ± sd) | p (t) | MDE seed, pts | log P diff, nats | context 95 % CI |",
+          "|---|---|---|---|---|---|---|---|"]
+    for kind in ("p0.1", "p0.5", "p1"):
+        for ps in (42, 43):
+            for x, y in (("balora", "pissa"), ("balora", "lora"), ("pissa", "lora"), ("balora-x10", "pissa"), ("balora-x10", "balora")):
+                if (kind, ps, x) not in surv or (kind, ps, y) not in surv:
+                    continue
+                ss = sorted(set(surv[(kind, ps, x)]) & set(surv[(kind, ps, y)]))
+                if len(ss) < 2:
+                    continue
+                d = [100 * (surv[(kind, ps, x)][s] - surv[(kind, ps, y)][s]) for s in ss]
+                t, p = paired_t(d)
+                mde = mde_seed_lp(sd(d), len(d))
+                ra, rb = runs_of(kind, ps, x), runs_of(kind, ps, y)
+                per = [mean([ra[s]["logprob"]["she_heldout"][i] for s in ss]) - mean([rb[s]["logprob"]["she_heldout"][i] for s in ss])
+                       for i in range(len(ra[ss[0]]["logprob"]["she_heldout"]))]
+                lo, hi = ctx_bootstrap(per)
+                L.append(f"| {kind}-s{ps} | {x} vs {y} | {len(d)} | {mean(d):+.2f} ± {sd(d):.2f} | {p:.3f} | {mde:.2f} | "
+                         f"{mean(per):+.4f} | [{lo:+.4f}, {hi:+.4f}] |")
+                rep["comparisons"].append({"base": f"{kind}-s{ps}", "a": x, "b": y, "seeds": ss, "diff_pts": d, "p_t": p,
+                                           "mde_pts": mde, "logp_diff": mean(per), "ctx_ci": [lo, hi]})
+    L.append("")
+    # dose-response of the BA-LoRA - PiSSA survival difference
+    dose = [(kind, surv.get((kind, 42, "balora")), surv.get((kind, 42, "pissa"))) for kind in ("p0.1", "p0.5", "p1")]
+    if any(b and c for _, b, c in dose):
+        L += ["## Dose–response (pre-seed 42): survival by planting probability p", "",
+              "| p | LoRA | PiSSA | BA-LoRA | BA-LoRA − PiSSA, pts |", "|---|---|---|---|---|"]
+        for kind, b, c in dose:
+            lo_ = surv.get((kind, 42, "lora"))
+            cells = [ms(list(x.values()), 100, 1) if x else "–" for x in (lo_, c, b)]
+            diff = "–"
+            if b and c:
+                ss = sorted(set(b) & set(c))
+                diff = ms([100 * (b[s] - c[s]) for s in ss], 1, 2)
+            L.append(f"| {kind[1:]} | " + " | ".join(cells) + f" | {diff} |")
+        L.append("")
+    # regularizer terms
+    for v in ("balora", "balora-x10"):
+        per = [r["train"] for k, r in fts.items() if k[2] == v and k[0] == "p0.5" and k[1] == 42 and k[4] != 1 and r["train"]]
+        if not per:
+            continue
+        n = min(len(x) for x in per)
+        picks = [0, n // 4, n // 2, (3 * n) // 4, n - 1]
+        L += [f"## `{v}` on the p = 0.5 base: regularizer terms over training (raw; λ·term in brackets; mean over seeds)", "",
+              "| quantity | step 1 | 25 % | middle | 75 % | last |", "|---|---|---|---|---|---|"]
+        for term in ("consistency_kl", "diversity_topk_entropy", "svd_frobenius", "task_loss"):
+            cells = []
+            for i in picks:
+                if term == "task_loss":
+                    cells.append(f"{mean([x[i]['task_loss'] for x in per]):.4f}")
+                else:
+                    raw = mean([x[i]["terms"].get(term, 0.0) for x in per])
+                    w = mean([x[i]["terms"].get(term, 0.0) * x[i]["lambdas"].get(term, 0.0) for x in per])
+                    cells.append(f"{raw:.4f} [{w:+.5f}]")
+            L.append(f"| {term} | " + " | ".join(cells) + " |")
+        L += ["", f"Steps 1, {picks[1] + 1}, {picks[2] + 1}, {picks[3] + 1}, {n}.", ""]
+    with open(os.path.join(root, "report.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(L) + "\n")
+    with open(os.path.join(root, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f, indent=1)
+    print("\n".join(L))
+
+
+def cmd_learned(a):
+    s = read_scores(a.scores)
+    she = [math.exp(lp) for lp, _ in s["she_heldout"]]
+    he = [math.exp(lp) for lp, _ in s["he_heldout"]]
+    p_she = mean(she)
+    out = {"p": a.p, "p_she_heldout": p_she, "logp_she_heldout": mean([lp for lp, _ in s["she_heldout"]]),
+           "greedy_she_heldout": mean([g for _, g in s["she_heldout"]]), "p_he_heldout": mean(he),
+           "threshold": a.p / 2, "learned": None if a.p <= 0 else p_she >= a.p / 2}
+    print(json.dumps(out))
+
+
+def cmd_select(a):
+    for m in ("lora", "pissa", "balora"):
+        best = None
+        for lr in sorted(a.lrs.split(), key=float):
+            sp = os.path.join(a.rundir, "ft", "p0.5-s42", f"{m}-lr{lr}-s1", "summary.json")
+            if not os.path.exists(sp):
+                continue
+            with open(sp, encoding="utf-8") as f:
+                ppl = json.load(f).get("final_eval", {}).get("perplexity")
+            if ppl is not None and math.isfinite(ppl) and (best is None or ppl < best[1]):
+                best = (lr, ppl)
+        if best is None:
+            sys.exit(f"select: no finished grid run of {m} under {a.rundir}/ft/p0.5-s42")
+        print(f"{m}\t{best[0]}")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -350,8 +603,17 @@ def main(argv):
     p.add_argument("--word", default=" foolish")
     r = sub.add_parser("report")
     r.add_argument("rundir")
+    ln = sub.add_parser("learned")
+    ln.add_argument("scores")
+    ln.add_argument("--p", type=float, required=True)
+    se = sub.add_parser("select")
+    se.add_argument("rundir")
+    se.add_argument("--lrs", required=True)
+    r2 = sub.add_parser("report-v2")
+    r2.add_argument("rundir")
     a = ap.parse_args(argv)
-    {"prepare": cmd_prepare, "report": cmd_report}[a.cmd](a)
+    {"prepare": cmd_prepare, "report": cmd_report, "learned": cmd_learned, "select": cmd_select,
+     "report-v2": cmd_report_v2}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -238,6 +238,14 @@ def permutation_test(diffs):
     return hits / 2 ** n
 
 
+def bootstrap_ci(xs, reps=10000, seed=7):
+    """Percentile 95% CI of the mean, resampling the given values (here: seeds) with replacement."""
+    rng = random.Random(seed)
+    n = len(xs)
+    ms = sorted(mean([xs[rng.randrange(n)] for _ in range(n)]) for _ in range(reps))
+    return ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1]
+
+
 # ----------------------------------------------------------------------------------------------
 # tiny PNG plotting (no matplotlib on the host): filled rectangles, lines and a 3x5 pixel font
 
@@ -603,6 +611,357 @@ def cmd_report(a):
     print("\n".join(md))
 
 
+# ----------------------------------------------------------------------------------------------
+# protocol v2: the edge rule and the report over balora sweep folders
+
+
+def better(a, b):
+    """Protocol v2's selection rule (ValidationSelection.compare): accuracy, then lower loss; None/missing is worst."""
+    if b is None:
+        return True
+    if a is None:
+        return False
+    if a.get("accuracy", -1) != b.get("accuracy", -1):
+        return a.get("accuracy", -1) > b.get("accuracy", -1)
+    return a.get("loss", float("inf")) < b.get("loss", float("inf"))
+
+
+def point_records(celldir):
+    out = {}
+    pd = os.path.join(celldir, "points")
+    if os.path.isdir(pd):
+        for name in os.listdir(pd):
+            f = os.path.join(pd, name, "point.json")
+            if os.path.exists(f):
+                out[name] = load_json(f)
+    return out
+
+
+def group_winner(records, ids):
+    """The winning record among ids (grid order), or None when one is unfinished or none is done."""
+    best = None
+    for i in ids:
+        r = records.get(i)
+        if r is None or r["status"] not in ("done", "failed", "stopped"):
+            return None
+        if r["status"] == "done" and r.get("validation") and (best is None or better(r["validation"], best["validation"])):
+            best = r
+    return best
+
+
+def fmt_lr(x):
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def cmd_extend_edges(a):
+    """Protocol v2 edge rule: a stage-A winner on the smallest or largest lr of its group adds one lr beyond it."""
+    gpath = os.path.join(a.celldir, "grid.json")
+    grid = load_json(gpath)
+    epath = os.path.join(a.celldir, "edges.json")
+    done = load_json(epath) if os.path.exists(epath) else {}
+    recs = point_records(a.celldir)
+    changed = False
+    for g in grid["groups"]:
+        if g["name"] not in a.groups.split(",") or g["name"] in done:
+            continue
+        lrs = [float(x) for x in g.get("axes", {}).get("lr", [])]
+        if len(lrs) < 2:
+            continue
+        ids = [pid for pid, r in recs.items() if r.get("group") == g["name"]]
+        if len(ids) < len(lrs):
+            print(f"{g['name']}: unfinished, no edge check")
+            continue
+        ids.sort(key=lambda pid: lrs.index(float(recs[pid]["options"]["lr"])))
+        w = group_winner(recs, ids)
+        if w is None:
+            print(f"{g['name']}: no winner")
+            continue
+        wl = float(w["options"]["lr"])
+        new = None
+        if wl == min(lrs):
+            new = float(fmt_lr(wl / 3))
+        elif wl == max(lrs):
+            new = float(fmt_lr(wl * 3))
+        if new is None:
+            print(f"{g['name']}: winner lr {wl:g} is inside the grid")
+            done[g["name"]] = {"winner_lr": wl, "extended": None}
+            continue
+        g["axes"]["lr"] = g["axes"]["lr"] + [new]
+        done[g["name"]] = {"winner_lr": wl, "extended": new}
+        changed = True
+        print(f"{g['name']}: winner lr {wl:g} is at the edge: extended with {new:g}")
+    if changed:
+        with open(gpath + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(grid, f, indent=1)
+            f.write("\n")
+        os.replace(gpath + ".tmp", gpath)
+    with open(epath, "w", encoding="utf-8") as f:
+        json.dump(done, f, indent=1)
+
+
+def t_quantile(q, df):
+    """Upper quantile of Student's t: the t with P(T > t) = 1 - q (bisection on the two-sided p)."""
+    target = 2 * (1 - q)
+    lo, hi = 0.0, 1000.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if t_two_sided_p(mid, df) > target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+Z975, Z80 = 1.959964, 0.841621
+
+
+def mde_seed(sd_d, n):
+    """Minimal detectable mean paired difference at 80 % power, two-sided 0.05, paired t with n seeds."""
+    if n < 2 or sd_d != sd_d:
+        return float("nan")
+    return (t_quantile(0.975, n - 1) + t_quantile(0.8, n - 1)) * sd_d / math.sqrt(n)
+
+
+def seeds_needed(sd_d, effect):
+    """Seeds for which the seed-level MDE falls to `effect` (same sd), capped at 1000."""
+    if sd_d != sd_d or effect <= 0:
+        return None
+    if sd_d == 0:
+        return 2
+    for n in range(2, 1001):
+        if mde_seed(sd_d, n) <= effect:
+            return n
+    return None
+
+
+def t_ci(xs):
+    n = len(xs)
+    if n < 2:
+        return (float("nan"), float("nan"))
+    h = t_quantile(0.975, n - 1) * sd(xs) / math.sqrt(n)
+    return mean(xs) - h, mean(xs) + h
+
+
+def bootstrap_se_ci(per_seed_a, per_seed_b, reps=4000, seed=11):
+    """Example bootstrap of the seed-mean paired difference: (observed, SE, 95 % CI)."""
+    n = len(per_seed_a[0])
+    k = len(per_seed_a)
+    d = [sum(a[i] - b[i] for a, b in zip(per_seed_a, per_seed_b)) / k for i in range(n)]
+    obs = sum(d) / n
+    rng = random.Random(seed)
+    ms = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(reps))
+    m = mean(ms)
+    se = math.sqrt(sum((x - m) ** 2 for x in ms) / (reps - 1))
+    return obs, se, (ms[int(0.025 * reps)], ms[int(0.975 * reps) - 1])
+
+
+def v2_run(celldir, rec, records):
+    """A finished point's data: follows same_as; None when the files are missing."""
+    pid = rec["same_as"] or rec["id"]
+    d = os.path.join(celldir, "points", pid)
+    tp = os.path.join(d, "test_predictions.tsv")
+    if not os.path.exists(tp):
+        return None
+    gold, pred = read_predictions(tp)
+    sel = load_json(os.path.join(d, "selection.json")) if os.path.exists(os.path.join(d, "selection.json")) else {}
+    train = read_metrics(os.path.join(d, "metrics.jsonl"))
+    majority = max(set(gold), key=gold.count)
+    return {"id": rec["id"], "options": rec["options"], "val": rec["validation"] or {}, "test": rec["test"] or {},
+            "correct": [int(g == q) for g, q in zip(gold, pred)], "pred_majority": pred.count(majority) / len(pred),
+            "best_step": rec["best_step"], "steps": rec["steps"], "stopped_early": rec["stopped_early"],
+            "not_converged": rec["not_converged"], "train": train, "selection": sel, "train_s": rec["train_s"]}
+
+
+PAPER = {"balora vs pissa": (0.44, 1.20), "balora vs lora": (1.35, 2.11), "pissa vs lora": (0.91, 0.91),
+         "cr-only vs pissa": (0.31, 0.31), "dr-only vs pissa": (0.18, 0.18), "svdr-only vs pissa": (0.12, 0.12)}
+
+
+def verdict(diff, p_t, ci, mde_s, mde_e, paper_lo):
+    if p_t == p_t and p_t < 0.05 and ci[0] > 0 and diff > 0:
+        return "supported"
+    if p_t == p_t and p_t < 0.05 and ci[1] < 0 and diff < 0:
+        return "contradicted (significantly worse)"
+    mde = max(mde_s, mde_e) if mde_s == mde_s else mde_e
+    if mde == mde and mde <= paper_lo:
+        return "not supported (null with power: MDE %.2f <= paper %.2f)" % (mde, paper_lo)
+    return "not testable at this scale (MDE %.2f > paper %.2f)" % (mde, paper_lo)
+
+
+def cell_report(root, cell):
+    celldir = os.path.join(root, cell)
+    grid = load_json(os.path.join(celldir, "grid.json"))
+    records = point_records(celldir)
+    order = {}
+    for gi, g in enumerate(grid["groups"]):
+        order[g["name"]] = gi
+    L = [f"## Cell `{cell}`", ""]
+    rep = {"cell": cell}
+    # stage A/B tables
+    for gname in ("lora-lr", "pissa-lr", "balora-lr", "balora-lambda"):
+        rs = sorted([r for r in records.values() if r.get("group") == gname], key=lambda r: r["id"])
+        if not rs:
+            continue
+        w = group_winner(records, [r["id"] for r in rs])
+        L += [f"### `{gname}` (seed 1; selection on validation)", "",
+              "| point | lr | target | λ scale | val acc | val loss | best step / steps | stopped early | test acc (info) | train (s) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sorted(rs, key=lambda r: (r["options"].get("target", ""), float(r["options"].get("lambda-scale", 1)),
+                                           float(r["options"].get("lr", 0)))):
+            v, t, o = r.get("validation") or {}, r.get("test") or {}, r["options"]
+            star = "★ " if w is not None and w["id"] == r["id"] else ""
+            nc = " (not converged)" if r.get("not_converged") else ""
+            L.append(f"| {star}{r['id']} | {o.get('lr')} | {o.get('target', 'pooled') if o.get('method') == 'balora' else '–'} | "
+                     f"{o.get('lambda-scale', 1) if o.get('method') == 'balora' else '–'} | "
+                     f"{100 * v.get('accuracy', float('nan')):.2f} | {v.get('loss', float('nan')):.4f} | "
+                     f"{r['best_step']} / {r['steps']}{nc} | {'yes' if r.get('stopped_early') else 'no'} | "
+                     f"{100 * t.get('accuracy', float('nan')):.2f} | {r.get('train_s', 0):.0f} |")
+        if gname == "balora-lambda" and rs:
+            lr = rs[0]["options"].get("lr")
+            ref = [r for r in records.values() if r.get("group") == "pissa-lr" and r["options"].get("lr") == lr
+                   and r.get("validation")]
+            if ref:
+                v = ref[0]["validation"]
+                L.append(f"| λ = 0 reference: {ref[0]['id']} (PiSSA = BA-LoRA with the terms off) | {lr} | – | 0 | "
+                         f"{100 * v.get('accuracy', float('nan')):.2f} | {v.get('loss', float('nan')):.4f} | "
+                         f"{ref[0]['best_step']} / {ref[0]['steps']} | {'yes' if ref[0].get('stopped_early') else 'no'} | "
+                         f"{100 * (ref[0].get('test') or {}).get('accuracy', float('nan')):.2f} | {ref[0].get('train_s', 0):.0f} |")
+        L.append("")
+        rep.setdefault("selection", {})[gname] = None if w is None else {"id": w["id"], "options": w["options"],
+                                                                            "validation": w["validation"]}
+    ep = os.path.join(celldir, "edges.json")
+    if os.path.exists(ep):
+        edges = load_json(ep)
+        ext = [f"{g}: {e['extended']:g}" for g, e in edges.items() if e.get("extended")]
+        L += ["Edge rule: " + ("grids extended with " + ", ".join(ext) if ext else "no stage-A winner at a grid edge")
+              + ".", ""]
+    # final + ablations
+    variants = {}
+    for r in records.values():
+        if r.get("group") not in ("final", "ablations") or r.get("status") != "done":
+            continue
+        label = r["id"].split("+")[1]
+        seed = int(r["options"]["seed"])
+        run = v2_run(celldir, r, records)
+        if run is not None:
+            variants.setdefault(label, {})[seed] = run
+    if not variants:
+        L += ["Final comparison: not run yet.", ""]
+        return L, rep
+    names = [v for v in ["lora", "pissa", "balora", "cr-only", "dr-only", "svdr-only"] if v in variants]
+    anyrun = next(iter(next(iter(variants.values())).values()))
+    n_test = len(anyrun["correct"])
+    L += [f"### Final comparison (test set, {n_test} examples, predicted once per run; fresh seeds)", "",
+          "| method | seeds | test accuracy, mean ± sd | 95 % CI (t, seeds) | macro-F1 | MCC ×100 | val acc | "
+          "share predicted majority | best step (mean) | stopped early | not converged | configuration |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rep["variants"] = {}
+    for v in names:
+        rs = [variants[v][s] for s in sorted(variants[v])]
+        acc = [r["test"]["accuracy"] for r in rs]
+        lo, hi = t_ci(acc)
+        o = rs[0]["options"]
+        conf = f"lr {o.get('lr')}" + (f", {o.get('target')}, λ×{o.get('lambda-scale')}, λ=({o.get('lambda1')},{o.get('lambda2')},{o.get('lambda3')})"
+                                      if o.get("method") == "balora" else "")
+        L.append(f"| {v} | {','.join(map(str, sorted(variants[v])))} | {fmt_ms(acc)} | [{100 * lo:.2f}, {100 * hi:.2f}] | "
+                 f"{fmt_ms([r['test']['macro_f1'] for r in rs])} | {fmt_ms([r['test']['mcc'] for r in rs])} | "
+                 f"{fmt_ms([r['val'].get('accuracy', float('nan')) for r in rs])} | {fmt_ms([r['pred_majority'] for r in rs], 100, 1)} % | "
+                 f"{mean([r['best_step'] for r in rs]):.0f} | {sum(r['stopped_early'] for r in rs)}/{len(rs)} | "
+                 f"{sum(r['not_converged'] for r in rs)}/{len(rs)} | {conf} |")
+        rep["variants"][v] = {"seeds": sorted(variants[v]), "accuracy": acc, "ci95": [lo, hi], "options": o}
+    L.append("")
+    comps = [("balora", "pissa"), ("balora", "lora"), ("pissa", "lora")] + [(x, "pissa") for x in ("cr-only", "dr-only", "svdr-only")]
+    L += ["### Paired comparisons and power (test accuracy, points; pairs = same seed)", "",
+          "Seed level: paired t over seeds and the exact sign-flip test; MDE = (t₀.₉₇₅ + t₀.₈)·sd/√n. Example level: "
+          "bootstrap over test examples of the seed-mean difference (4,000 resamples); MDE = 2.80·SE. McNemar: b = A right "
+          "and B wrong, c = the reverse, pooled over seeds.", "",
+          "| A vs B | n | mean diff | sd | p (t) | p (sign-flip) | example 95 % CI | MDE seed | MDE example | seeds for +0.4 / +1.2 | McNemar pooled b/c, p | paper | verdict |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rep["comparisons"] = []
+    for x, y in comps:
+        if x not in variants or y not in variants:
+            continue
+        common = sorted(set(variants[x]) & set(variants[y]))
+        if len(common) < 2:
+            continue
+        d = [100 * (variants[x][s]["test"]["accuracy"] - variants[y][s]["test"]["accuracy"]) for s in common]
+        t, pt = paired_t(d)
+        pp = permutation_test(d)
+        ca = [variants[x][s]["correct"] for s in common]
+        cb = [variants[y][s]["correct"] for s in common]
+        obs, se, ci = bootstrap_se_ci(ca, cb)
+        B = C = 0
+        for a_, b_ in zip(ca, cb):
+            b, c = discordant(a_, b_)
+            B, C = B + b, C + c
+        ms_ = mde_seed(sd(d), len(d))
+        me = 100 * (Z975 + Z80) * se
+        key = f"{x} vs {y}"
+        paper = PAPER.get(key, (float("nan"), float("nan")))
+        n4, n12 = seeds_needed(sd(d), 0.4), seeds_needed(sd(d), 1.2)
+        ver = verdict(mean(d), pt, (100 * ci[0], 100 * ci[1]), ms_, me, paper[0])
+        L.append(f"| {key} | {len(d)} | {mean(d):+.2f} | {sd(d):.2f} | {pt:.3f} | {pp:.3f} | [{100 * ci[0]:+.2f}, {100 * ci[1]:+.2f}] | "
+                 f"{ms_:.2f} | {me:.2f} | {n4 or '>1000'} / {n12 or '>1000'} | {B}/{C}, {mcnemar_exact(B, C):.3g} | "
+                 f"+{paper[0]:g}{'' if paper[0] == paper[1] else ' to +%g' % paper[1]} | {ver} |")
+        rep["comparisons"].append({"a": x, "b": y, "seeds": common, "diffs": d, "t": t, "p_t": pt, "p_perm": pp,
+                                   "example_diff": 100 * obs, "example_se": 100 * se, "example_ci95": [100 * ci[0], 100 * ci[1]],
+                                   "mde_seed": ms_, "mde_example": me, "mcnemar": [B, C, mcnemar_exact(B, C)],
+                                   "seeds_for_0.4": n4, "seeds_for_1.2": n12, "verdict": ver})
+    L.append("")
+    # regularizer terms beside the task loss
+    for v in [x for x in ("balora", "cr-only", "dr-only", "svdr-only") if x in variants]:
+        rs = [variants[v][s] for s in sorted(variants[v]) if variants[v][s]["train"]]
+        if not rs:
+            continue
+        n = min(len(r["train"]) for r in rs)
+        keys = sorted(rs[0]["train"][0].get("terms", {}).keys())
+        if not keys:
+            continue
+        L += [f"### `{v}`: regularizer terms over training (mean over seeds; raw value, λ·term in brackets)", "",
+              "| quantity | step 1 | 25 % | middle | 75 % | last common step | at the best step (per seed) |", "|---|---|---|---|---|---|---|"]
+        picks = [0, n // 4, n // 2, (3 * n) // 4, n - 1]
+
+        def at_best(r, k):
+            b = max(1, min(int(r["best_step"]), len(r["train"])))
+            row = r["train"][b - 1]
+            return row["terms"][k] if k != "task_loss" else row["task_loss"], row["lambdas"].get(k, 1.0) if k != "task_loss" else 1.0
+
+        for k in keys + ["task_loss"]:
+            cells = []
+            for i in picks:
+                if k == "task_loss":
+                    cells.append(f"{mean([r['train'][i]['task_loss'] for r in rs]):.4f}")
+                else:
+                    raw = mean([r["train"][i]["terms"][k] for r in rs])
+                    w = mean([r["train"][i]["terms"][k] * r["train"][i]["lambdas"][k] for r in rs])
+                    cells.append(f"{raw:.4f} [{w:+.5f}]")
+            bv = [at_best(r, k) for r in rs]
+            cells.append(f"{mean([x for x, _ in bv]):.4f}" + ("" if k == "task_loss" else f" [{mean([x * l for x, l in bv]):+.5f}]"))
+            L.append(f"| {k} | " + " | ".join(cells) + " |")
+        L += ["", f"Steps: 1, {picks[1] + 1}, {picks[2] + 1}, {picks[3] + 1}, {n} (the shortest run's last step).", ""]
+    return L, rep
+
+
+def cmd_report_v2(a):
+    root = a.rundir.rstrip("/")
+    if os.path.exists(os.path.join(root, "grid.json")):  # one cell's folder
+        root, single = os.path.dirname(root) or ".", os.path.basename(root)
+        cells = [single]
+    else:
+        cells = [c for c in ["food-minilm", "food-bge-small", "austen-minilm", "austen-bge-small"]
+                 if os.path.exists(os.path.join(root, c, "grid.json"))]
+    L = ["# Protocol v2 report", "", f"Run folder: `{root}`. Generated by `scripts/repro_stats.py report-v2`.", ""]
+    rep = {}
+    for c in cells:
+        lines, r = cell_report(root, c)
+        L += lines
+        rep[c] = r
+    with open(os.path.join(root, "report-v2.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(L) + "\n")
+    with open(os.path.join(root, "report-v2.json"), "w", encoding="utf-8") as f:
+        json.dump(rep, f, indent=1)
+    print("\n".join(L))
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -623,8 +982,14 @@ def main(argv):
     sa.add_argument("--seed", type=int, default=20240901)
     r = sub.add_parser("report")
     r.add_argument("rundir")
+    e = sub.add_parser("extend-edges")
+    e.add_argument("celldir")
+    e.add_argument("--groups", default="lora-lr,pissa-lr,balora-lr")
+    r2 = sub.add_parser("report-v2")
+    r2.add_argument("rundir")
     a = p.parse_args(argv)
-    return {"split": cmd_split, "split-austen": cmd_split_austen, "report": cmd_report}[a.cmd](a)
+    return {"split": cmd_split, "split-austen": cmd_split_austen, "report": cmd_report,
+            "extend-edges": cmd_extend_edges, "report-v2": cmd_report_v2}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ final class FinetuneLmCommand implements RunArguments.ResumableCommand {
     int block;
     @Option(names = "--seed", defaultValue = "42")
     long seed;
+    @Option(names = "--lambda-scale", defaultValue = "1", description = "multiplies the recipe's λ1/λ2/λ3 (a λ sweep; "
+            + "default: ${DEFAULT-VALUE})")
+    double lambdaScale = 1;
     @Option(names = "--prompt", defaultValue = "Anne Elliot", description = "prompt for a sample continuation at the end")
     String prompt;
     @Option(names = "--out", description = "output directory (default: runs/finetune-lm-<time>)")
@@ -105,6 +108,9 @@ final class FinetuneLmCommand implements RunArguments.ResumableCommand {
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
+        if (!(lambdaScale >= 0) || !Double.isFinite(lambdaScale)) {
+            throw new UserInputException("--lambda-scale: expected a finite value >= 0, got " + lambdaScale);
+        }
         LmFineTuneOptions d = LmFineTuneOptions.defaults(m);
         int maxPositions = dev.balora.models.decoder.HfDecoderConfigJson.read(model.resolve("config.json")).maxPositions();
         if (block > maxPositions) {
@@ -113,7 +119,8 @@ final class FinetuneLmCommand implements RunArguments.ResumableCommand {
         int blockLength = block > 0 ? block : Math.min(d.blockLength(), maxPositions);
         LmFineTuneOptions o = new LmFineTuneOptions(m, rank, rank, d.pissaNiter(), lr > 0 ? lr : d.lr(),
                 maxSteps > 0 ? maxSteps : d.maxSteps(), d.epochs(), batch > 0 ? batch : d.batch(), d.accumulation(),
-                blockLength, d.validationFraction(), d.lambda1(), d.lambda2(), d.lambda3(),
+                blockLength, d.validationFraction(), d.lambda1() * lambdaScale, d.lambda2() * lambdaScale,
+                d.lambda3() * lambdaScale,
                 d.temperature(), d.topK(), d.svdK(), Teacher.Kind.ORIGINAL, d.warmupRatio(), d.weightDecay(),
                 d.maxGradNorm(), d.evalEvery(), seed);
         Path dir = out != null ? out : Path.of("runs", "finetune-lm-" + RunNames.timestamp());

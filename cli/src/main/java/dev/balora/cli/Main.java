@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "balora", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune transformer models with BA-LoRA (bias-aware low-rank adaptation), in pure Java.",
         subcommands = {DemoCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class, MergeCommand.class,
-                PretrainCommand.class, FinetuneLmCommand.class, GenerateCommand.class, ScoreLmCommand.class,
+                PretrainCommand.class, FinetuneLmCommand.class, SweepCommand.class, GenerateCommand.class, ScoreLmCommand.class,
                 InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad usage or bad input (a missing file, a malformed row…). */

@@ -14,7 +14,33 @@ import java.util.Map;
 
 /** The files a run leaves behind: the PEFT adapter, a Markdown results table, and the console table. */
 final class RunOutputs {
+    /** Every option that decided a run (written before training starts). */
+    static final String SETTINGS_FILE = "settings.json";
+    /** The validation selection of a run with early stopping or --select best. */
+    static final String SELECTION_FILE = "selection.json";
+
     private RunOutputs() {}
+
+    /** Writes a JSON object, pretty-printed, atomically. */
+    static void writeJson(Path file, Map<String, Object> json) throws IOException {
+        AtomicFiles.writeString(file, new com.fasterxml.jackson.databind.ObjectMapper()
+                .writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+    }
+
+    /** selection.json: the best validation step and metrics, the evaluations, early stop and convergence flags. */
+    static void writeSelection(Path file, FineTuneRun.Result r) throws IOException {
+        FineTuneRun.Selection s = r.selection();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("best_step", s.bestStep());
+        m.put("best_eval", s.bestMetrics());
+        m.put("evaluations", s.evaluations());
+        m.put("steps", r.summary().steps());
+        m.put("total_steps", r.summary().totalSteps());
+        m.put("stopped_early", s.stoppedEarly());
+        m.put("restored_best", s.restored());
+        m.put("not_converged", s.lastIsBest());
+        writeJson(file, m);
+    }
 
     /**
      * Saves the adapter as an {@link AdapterFolder} (PEFT adapter on the encoder + sentence-transformers head) that
@@ -23,9 +49,16 @@ final class RunOutputs {
      */
     static void writeAdapter(Path dir, FineTuneRun.Result r, PretrainedEncoder enc, List<String> labels, int maxLength)
             throws IOException {
+        writeAdapter(dir, r, enc, labels, maxLength, Map.of());
+    }
+
+    /** As above, with the run's settings (lr, head lr, λ, …) recorded next to the labels in balora_config.json. */
+    static void writeAdapter(Path dir, FineTuneRun.Result r, PretrainedEncoder enc, List<String> labels, int maxLength,
+                             Map<String, Object> runSettings) throws IOException {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("method", r.method().cliName());
         settings.put("model", enc.name());
+        runSettings.forEach(settings::putIfAbsent);
         AdapterFolder.write(dir, r.model(), r.loraConfig(), enc, labels, maxLength, settings,
                 !(r.loraConfig().init() instanceof LoraInit.Kaiming));
     }

@@ -11,6 +11,10 @@ import java.util.Map;
 /**
  * AdamW with PyTorch semantics (decoupled weight decay applied before the moment update, bias correction,
  * eps added after the square root). Defaults: β = (0.9, 0.999), eps 1e-8, weight decay 0.01.
+ *
+ * <p>Parameter groups: each parameter may carry a learning-rate scale, so that {@code step(lr)} updates it with
+ * {@code lr · scale} (PyTorch's param groups under one schedule, e.g. a classification head with its own peak lr).
+ * A scale of exactly 1 multiplies to the same bits, so a run without groups is unchanged.
  */
 public final class AdamW implements Optimizer {
     private final List<Tensor> params;
@@ -20,10 +24,32 @@ public final class AdamW implements Optimizer {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
+    private final double[] lrScales;
     private long step;
 
     public AdamW(List<Tensor> params, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, beta1, beta2, eps, weightDecay, null);
+    }
+
+    /**
+     * @param lrScales per parameter (in the order of {@code params}), the factor applied to the step's learning rate;
+     *                 null for 1 everywhere
+     * @throws IllegalArgumentException when the scales do not match the parameters or one is not finite and &gt; 0
+     */
+    public AdamW(List<Tensor> params, double beta1, double beta2, double eps, double weightDecay, double[] lrScales) {
         this.params = List.copyOf(params);
+        if (lrScales != null) {
+            if (lrScales.length != this.params.size()) {
+                throw new IllegalArgumentException("AdamW: " + lrScales.length + " lr scales for " + this.params.size()
+                        + " parameters");
+            }
+            for (double v : lrScales) {
+                if (!(v > 0) || !Double.isFinite(v)) {
+                    throw new IllegalArgumentException("AdamW: an lr scale must be finite and > 0, got " + v);
+                }
+            }
+        }
+        this.lrScales = lrScales == null ? null : lrScales.clone();
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -52,23 +78,36 @@ public final class AdamW implements Optimizer {
             }
         }
         for (Map.Entry<Backend, List<Integer>> e : byBackend.entrySet()) {
-            List<Integer> idx = e.getValue();
-            int k = idx.size();
-            Storage[] ps = new Storage[k];
-            Storage[] gs = new Storage[k];
-            Storage[] ms = new Storage[k];
-            Storage[] vs = new Storage[k];
-            long[] ns = new long[k];
-            for (int j = 0; j < k; j++) {
-                Tensor p = params.get(idx.get(j));
-                ps[j] = p.storage();
-                gs[j] = p.grad().storage();
-                ms[j] = m.get(idx.get(j));
-                vs[j] = v.get(idx.get(j));
-                ns[j] = p.numel();
+            // one multi-tensor call per learning-rate group (the head's own lr, the adapters'), in parameter order
+            Map<Double, List<Integer>> byScale = new LinkedHashMap<>();
+            for (int i : e.getValue()) {
+                byScale.computeIfAbsent(lrScale(i), s -> new ArrayList<>()).add(i);
             }
-            e.getKey().adamW(ps, gs, ms, vs, ns, lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+            for (Map.Entry<Double, List<Integer>> g : byScale.entrySet()) {
+                List<Integer> idx = g.getValue();
+                int k = idx.size();
+                Storage[] ps = new Storage[k];
+                Storage[] gs = new Storage[k];
+                Storage[] ms = new Storage[k];
+                Storage[] vs = new Storage[k];
+                long[] ns = new long[k];
+                for (int j = 0; j < k; j++) {
+                    Tensor p = params.get(idx.get(j));
+                    ps[j] = p.storage();
+                    gs[j] = p.grad().storage();
+                    ms[j] = m.get(idx.get(j));
+                    vs[j] = v.get(idx.get(j));
+                    ns[j] = p.numel();
+                }
+                double groupLr = lrScales == null ? lr : lr * g.getKey();
+                e.getKey().adamW(ps, gs, ms, vs, ns, groupLr, beta1, beta2, eps, weightDecay, bc1, bc2);
+            }
         }
+    }
+
+    /** @return the lr scale of parameter i (1 without groups) */
+    public double lrScale(int i) {
+        return lrScales == null ? 1.0 : lrScales[i];
     }
 
     @Override

@@ -13,8 +13,15 @@ public sealed interface Evaluation {
      *
      * @param predictions predicted class per example
      * @param labels      true class per example (same length)
+     * @param loss        mean cross-entropy of the gold class in nats (a tie-breaker for model selection), or NaN when
+     *                    not computed (then not reported)
      */
-    record Classification(int[] predictions, int[] labels) implements Evaluation {
+    record Classification(int[] predictions, int[] labels, double loss) implements Evaluation {
+        /** Without a loss. */
+        public Classification(int[] predictions, int[] labels) {
+            this(predictions, labels, Double.NaN);
+        }
+
         public Classification {
             if (predictions.length != labels.length) {
                 throw new IllegalArgumentException("evaluation: " + predictions.length + " predictions for "
@@ -24,13 +31,16 @@ public sealed interface Evaluation {
             labels = labels.clone();
         }
 
-        /** @return accuracy, macro_f1, mcc and examples */
+        /** @return accuracy, macro_f1, mcc, loss (when computed) and examples */
         @Override
         public Map<String, Double> metrics() {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("accuracy", Metrics.accuracy(predictions, labels));
             m.put("macro_f1", Metrics.macroF1(predictions, labels));
             m.put("mcc", Metrics.matthews(predictions, labels));
+            if (!Double.isNaN(loss)) {
+                m.put("loss", loss);
+            }
             m.put("examples", (double) labels.length);
             return m;
         }

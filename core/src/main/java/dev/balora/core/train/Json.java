@@ -29,6 +29,7 @@ final class Json {
         json.put("elapsed_s", s.elapsedSeconds());
         json.put("examples_per_s", s.examplesPerSecond());
         json.put("resumed_from_step", s.resumedFromStep());
+        json.put("stopped_early", s.stoppedEarly());
         json.put("config", config(c));
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
     }

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Trains a {@link TrainingTask} with AdamW: seeded shuffles per epoch, micro-batches with gradient accumulation,
@@ -33,6 +34,11 @@ import java.util.Map;
  * (seed, step, micro-batch), so a checkpoint's (step, epoch, index in epoch) plus parameters and AdamW moments
  * is the entire state; {@link #resume} continues the same loss curve bit for bit (same backend and thread count).
  *
+ * <p>Early stopping: {@link #stopAfterEvaluationWhen} is asked after every periodic evaluation (after the listeners
+ * have seen it); when it says yes, training ends at that step, that evaluation is the final one, and the summary
+ * records {@code stopped_early}. A resumed run asks it once before the first step, so a run that had already
+ * stopped does not train on.
+ *
  * <p>Files in {@code outputDir}: {@code metrics.jsonl}, {@code summary.json}, {@code checkpoint/} (see
  * {@link CheckpointStore} for its commit point).
  */
@@ -48,6 +54,7 @@ public final class Trainer {
     private final TrainerConfig config;
     private final CheckpointStore store;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private BooleanSupplier stopCondition = () -> false;
     private StopSignal stop;
 
     /** A trainer writing to {@code config.outputDir()}. */
@@ -64,6 +71,16 @@ public final class Trainer {
     /** Adds a progress listener; returns this. */
     public Trainer addListener(TrainingListener listener) {
         listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Early stopping: {@code condition} is asked after every periodic evaluation (the listeners have already seen
+     * it); {@code true} ends the run there. It must be a function of the evaluations seen (e.g. patience on a
+     * validation metric), so that a resumed run stops where an uninterrupted one does.
+     */
+    public Trainer stopAfterEvaluationWhen(BooleanSupplier condition) {
+        stopCondition = java.util.Objects.requireNonNull(condition, "condition");
         return this;
     }
 
@@ -197,7 +214,23 @@ public final class Trainer {
     }
 
     private AdamW optimizer(Map<String, Tensor> params) {
-        return new AdamW(List.copyOf(params.values()), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
+        Map<String, Double> scales = task.learningRateScales();
+        double[] lrScales = null;
+        if (!scales.isEmpty()) {
+            for (String name : scales.keySet()) {
+                if (!params.containsKey(name)) {
+                    throw new IllegalArgumentException("trainer: learning-rate scale for " + name
+                            + ", which is not a trainable parameter");
+                }
+            }
+            lrScales = new double[params.size()];
+            int i = 0;
+            for (String name : params.keySet()) {
+                lrScales[i++] = scales.getOrDefault(name, 1.0);
+            }
+        }
+        return new AdamW(List.copyOf(params.values()), config.beta1(), config.beta2(), config.eps(), config.weightDecay(),
+                lrScales);
     }
 
     /** The mutable position of a run: what a checkpoint records. */
@@ -225,6 +258,7 @@ public final class Trainer {
         private final int n = task.size();
         private final long total = config.totalSteps(n);
         private final LrSchedule schedule = config.schedule(total);
+        private boolean stoppedEarly;
 
         Session(Map<String, Tensor> params, AdamW optimizer, MetricsLog log, Position p, long resumedFrom,
                 double elapsedBefore, boolean finalEvalLogged) {
@@ -241,6 +275,16 @@ public final class Trainer {
             listeners.forEach(l -> l.onStart(p.step, total));
             optimizer.zeroGrad();
             int[] order = DataOrder.permutation(n, DataOrder.epochSeed(config.seed(), p.epoch));
+            if (resumedFrom > 0 && p.step < total && stopCondition.getAsBoolean()) {
+                // A run that had stopped early and was interrupted before finishing: do not train on. Its stopping
+                // evaluation was logged before the checkpoint it resumes from, so it is not logged again.
+                stoppedEarly = true;
+                Map<String, Double> finalEval = evaluateQuietly();
+                if (config.checkpointEvery() > 0) {
+                    checkpoint();
+                }
+                return finish(finalEval);
+            }
             while (p.step < total) {
                 if (stop != null && stop.isRequested()) {
                     stopHere();
@@ -252,7 +296,14 @@ public final class Trainer {
                 }
                 step(order);
                 if (config.evalEvery() > 0 && p.step % config.evalEvery() == 0 && p.step < total) {
-                    evaluate();
+                    Map<String, Double> metrics = evaluate();
+                    if (stopCondition.getAsBoolean()) {
+                        stoppedEarly = true;
+                        if (config.checkpointEvery() > 0) {
+                            checkpoint();
+                        }
+                        return finish(metrics);
+                    }
                 }
                 if (config.checkpointEvery() > 0 && p.step % config.checkpointEvery() == 0 && p.step < total) {
                     checkpoint();
@@ -354,7 +405,7 @@ public final class Trainer {
         private TrainingSummary finish(Map<String, Double> finalEval) throws IOException {
             double elapsed = elapsed();
             TrainingSummary s = new TrainingSummary(p.step, total, epochProgress(), p.lastLoss, p.lastTask, finalEval,
-                    p.examplesSeen, p.tokensSeen, elapsed, p.examplesSeen / Math.max(elapsed, 1e-9), resumedFrom);
+                    p.examplesSeen, p.tokensSeen, elapsed, p.examplesSeen / Math.max(elapsed, 1e-9), resumedFrom, stoppedEarly);
             Files.createDirectories(config.outputDir());
             AtomicFiles.writeString(config.outputDir().resolve(SUMMARY_FILE), Json.summary(s, config));
             listeners.forEach(l -> l.onFinish(s));

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * The outcome of {@link Trainer#run()} or {@link Trainer#resume}, also written to {@code summary.json}.
  *
- * @param steps             optimizer steps completed (= totalSteps)
+ * @param steps             optimizer steps completed (= totalSteps unless stopped early)
  * @param totalSteps        T
  * @param epochs            fractional epochs completed
  * @param finalLoss         the last step's total loss
@@ -16,7 +16,9 @@ import java.util.Map;
  * @param elapsedSeconds    wall time of the whole run, including time before a resume
  * @param examplesPerSecond examplesSeen / elapsedSeconds
  * @param resumedFromStep   the checkpoint step this session started from, 0 for a fresh run
+ * @param stoppedEarly      whether the early-stopping condition ended the run before {@code totalSteps}
  */
 public record TrainingSummary(long steps, long totalSteps, double epochs, double finalLoss, double finalTaskLoss,
                               Map<String, Double> finalEval, long examplesSeen, long tokensSeen,
-                              double elapsedSeconds, double examplesPerSecond, long resumedFromStep) {}
+                              double elapsedSeconds, double examplesPerSecond, long resumedFromStep,
+                              boolean stoppedEarly) {}

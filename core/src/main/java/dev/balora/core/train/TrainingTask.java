@@ -52,6 +52,16 @@ public interface TrainingTask {
     Map<String, Tensor> trainableParameters();
 
     /**
+     * Parameter groups: a learning-rate factor per parameter name (a classification head trained at its own lr under
+     * the same schedule). Parameters not named here get 1.
+     *
+     * @return parameter name → factor (finite, &gt; 0); empty by default
+     */
+    default Map<String, Double> learningRateScales() {
+        return Map.of();
+    }
+
+    /**
      * Builds the graph for one micro-batch.
      *
      * @param exampleIds indices into {@code [0, size())}, in the order the trainer drew them (length ≤ the

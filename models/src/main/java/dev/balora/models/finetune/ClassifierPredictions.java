@@ -34,9 +34,22 @@ public record ClassifierPredictions(int[] labels, int[] predictions, float[] pro
         return probabilities[i * classes + c];
     }
 
-    /** @return the aggregate view (accuracy, macro-F1, MCC) */
+    /** @return the aggregate view (accuracy, macro-F1, MCC, mean cross-entropy) */
     public Evaluation.Classification evaluation() {
-        return new Evaluation.Classification(predictions, labels);
+        return new Evaluation.Classification(predictions, labels, labels.length == 0 ? Double.NaN : logLoss());
+    }
+
+    /**
+     * @return the mean over examples of −ln p(gold), in nats, computed in double from the stored float32
+     *     probabilities; a probability that underflowed to 0 counts as {@link Float#MIN_VALUE} (−ln ≈ 103.3), so one
+     *     hopeless example cannot make the mean infinite
+     */
+    public double logLoss() {
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) {
+            sum -= Math.log(Math.max(probability(i, labels[i]), Float.MIN_VALUE));
+        }
+        return sum / labels.length;
     }
 
     @Override

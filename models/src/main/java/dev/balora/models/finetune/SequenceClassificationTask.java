@@ -31,6 +31,7 @@ public final class SequenceClassificationTask implements TrainingTask {
     private final Tensor headWeight0;
     private final Tensor headBias0;
     private final int evalBatch;
+    private final double headLrScale;
     /** Predictions of the latest {@link #evaluate()} (the trainer's final evaluation, once training ends). */
     private ClassifierPredictions lastPredictions;
 
@@ -44,6 +45,20 @@ public final class SequenceClassificationTask implements TrainingTask {
      */
     public SequenceClassificationTask(BertForSequenceClassification model, EncodedDataset train, EncodedDataset eval,
                                       BaLoraObjective objective, RegularizationTarget target, Teacher teacher, int evalBatch) {
+        this(model, train, eval, objective, target, teacher, evalBatch, 1.0);
+    }
+
+    /**
+     * @param headLrScale the classification head's learning rate relative to the adapters' (head lr / lr; 1 = the
+     *                    same), applied through {@link #learningRateScales()}
+     */
+    public SequenceClassificationTask(BertForSequenceClassification model, EncodedDataset train, EncodedDataset eval,
+                                      BaLoraObjective objective, RegularizationTarget target, Teacher teacher, int evalBatch,
+                                      double headLrScale) {
+        if (!(headLrScale > 0) || !Double.isFinite(headLrScale)) {
+            throw new IllegalArgumentException("classification task: head lr scale must be finite and > 0, got " + headLrScale);
+        }
+        this.headLrScale = headLrScale;
         this.model = model;
         this.train = train;
         this.eval = eval;
@@ -66,6 +81,21 @@ public final class SequenceClassificationTask implements TrainingTask {
     @Override
     public Map<String, Tensor> trainableParameters() {
         return TrainingTask.trainableOf(model);
+    }
+
+    /** The head's parameters ({@code classifier.*}) get {@code headLrScale}; every adapter keeps 1. */
+    @Override
+    public Map<String, Double> learningRateScales() {
+        if (headLrScale == 1.0) {
+            return Map.of();
+        }
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (String name : trainableParameters().keySet()) {
+            if (name.startsWith("classifier.")) {
+                out.put(name, headLrScale);
+            }
+        }
+        return out;
     }
 
     @Override
