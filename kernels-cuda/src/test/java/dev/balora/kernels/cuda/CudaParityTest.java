@@ -336,6 +336,47 @@ class CudaParityTest {
 
     /** 53 tensors of odd sizes: two launches of the multi-tensor kernel; the same bits as one call per tensor. */
     @Test
+    void attentionForwardAndBackwardInBothLayoutsWithMaskCausalAndDropout() {
+        // The CUDA backend's attention is the default composition (copyStrided, batched GEMM with the scale on alpha,
+        // masked softmax, dropout) on temporaries allocated without clearing: every output element must be written.
+        int n = 2, heads = 3, b = n * heads, tq = 7, tk = 9, dh = 5, dv = 6;
+        float[] q = random(b * tq * dh), k = random(b * tk * dh), v = random(b * tk * dv), dO = random(b * tq * dv, -1, 1);
+        float[] mask = new float[n * tk];
+        for (int c = 0; c < tk; c++) {
+            mask[c] = c >= tk - 3 ? -1e9f : 0f;
+        }
+        for (boolean interleaved : new boolean[] {false, true}) {
+            for (boolean causal : new boolean[] {false, true}) {
+                for (double p : new double[] {0.0, 0.2}) {
+                    String what = "attention" + (interleaved ? " interleaved" : "") + (causal ? " causal" : "") + " p " + p;
+                    Storage[] qs = both(q), ks = both(k), vs = both(v), dOs = both(dO), ms = both(mask);
+                    Storage[] o = {REF.allocate(DType.F32, b * tq * dv), cuda.fromHost(new float[b * tq * dv])};
+                    cuda.fill(o[1], Float.NaN);
+                    Storage[][] g = new Storage[3][];
+                    int[] sizes = {b * tq * dh, b * tk * dh, b * tk * dv};
+                    for (int i = 0; i < 3; i++) {
+                        g[i] = new Storage[] {REF.allocate(DType.F32, sizes[i]), cuda.allocate(DType.F32, sizes[i])};
+                        cuda.fill(g[i][1], Float.NaN);
+                    }
+                    for (int side = 0; side < 2; side++) {
+                        Backend be = side == 0 ? REF : cuda;
+                        be.attention(b, heads, interleaved, tq, tk, dh, dv, 0.4, qs[side], ks[side], vs[side], ms[side],
+                                heads * tq, n, causal, tq, tk - tq, p, 77L, o[side]);
+                        be.attentionBackward(b, heads, interleaved, tq, tk, dh, dv, 0.4, qs[side], ks[side], vs[side],
+                                ms[side], heads * tq, n, causal, tq, tk - tq, p, 77L, dOs[side], g[0][side], g[1][side],
+                                g[2][side]);
+                    }
+                    assertClose(o[0], o[1], TOL, what + " output");
+                    String[] names = {"dq", "dk", "dv"};
+                    for (int i = 0; i < 3; i++) {
+                        assertClose(g[i][0], g[i][1], 1e-4, what + " " + names[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void multiTensorAdamWAndSumOfSquaresEqualPerTensorCalls() {
         int k = 53;
         Storage[] p = new Storage[k];
