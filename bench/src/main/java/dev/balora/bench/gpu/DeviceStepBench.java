@@ -151,6 +151,8 @@ public final class DeviceStepBench {
         r.put("method", method.cliName());
         r.put("teacher_cache", cache);
         r.put("dropout", dropout);
+        // The CUDA backend reads this flag for its GEMM math mode; the report pairs rows with PyTorch's by it.
+        r.put("tf32", Boolean.getBoolean("balora.cuda.tf32"));
         r.put("batch", batch);
         r.put("seq", seq);
         r.put("warmup", warmup);

@@ -35,13 +35,19 @@ public final class TransferCountingBackend implements Backend {
     }
 
     /** Device storage of this backend: an opaque handle around host memory. */
-    private static final class DeviceStorage implements Storage {
+    private final class DeviceStorage implements Storage {
         private final Storage inner;
         private boolean released;
 
         DeviceStorage(Storage inner) {
             this.inner = inner;
             StorageScope.track(this);
+            long live = liveBytes.addAndGet(bytes());
+            peakBytes.accumulateAndGet(live, Math::max);
+        }
+
+        private long bytes() {
+            return inner.size() * inner.dtype().bytes();
         }
 
         Storage inner(String call) {
@@ -69,8 +75,32 @@ public final class TransferCountingBackend implements Backend {
 
         @Override
         public void release() {
+            if (!released) {
+                liveBytes.addAndGet(-bytes());
+            }
             released = true;
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong liveBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong peakBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @return bytes of this backend's storages allocated and not yet released (as a GPU's allocator counts "in use";
+     *     storages dropped without {@code release()} stay counted, as device memory would until a collection)
+     */
+    public long liveBytes() {
+        return liveBytes.get();
+    }
+
+    /** @return the most {@link #liveBytes()} seen since the last {@link #resetPeak()} */
+    public long peakBytes() {
+        return peakBytes.get();
+    }
+
+    /** Starts a new peak from the bytes live now. */
+    public void resetPeak() {
+        peakBytes.set(liveBytes.get());
     }
 
     /** @return every transfer so far, in order */
@@ -111,7 +141,7 @@ public final class TransferCountingBackend implements Backend {
         return d.inner(call);
     }
 
-    private static Storage wrap(Storage s) {
+    private Storage wrap(Storage s) {
         return new DeviceStorage(s);
     }
 

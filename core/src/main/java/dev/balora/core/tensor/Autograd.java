@@ -50,14 +50,27 @@ public final class Autograd {
         return Set.copyOf(RECORDED);
     }
 
-    /** Reverse-mode sweep from {@code root} with seed gradient {@code seed}; frees the graph as it goes. */
+    /**
+     * Reverse-mode sweep from {@code root} with seed gradient {@code seed}; frees the graph as it goes.
+     *
+     * <p>On a device backend a non-leaf gradient's memory goes back as soon as nothing needs it any more — after its
+     * node ran, when no other tensor's gradient shares its storage (ops pass a gradient on unchanged or as a view,
+     * e.g. an addition to both inputs) — instead of when the step's {@link StorageScope} closes: gradients are as
+     * large as the activations, and holding all of them to the end of the step doubled the peak device memory.
+     * Only storages this backward pass allocated are released this way (never the seed, a forward tensor or anything
+     * a caller holds). Host backends do not record allocations, so nothing changes there.
+     */
     static void backward(Tensor root, Tensor seed) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: tensor does not require grad (no parameter contributed to it)");
         }
         List<Tensor> order = topologicalOrder(root);
-        root.accumulateGrad(seed);
+        Set<Storage> allocated = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Storage> outer = StorageScope.swapRecording(allocated);
+        GradientLedger ledger = new GradientLedger(allocated);
         try (NoGrad ignored = NoGrad.enter()) {
+            root.accumulateGrad(seed);
+            ledger.count(root.grad());
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Node n = t.node;
@@ -66,13 +79,86 @@ public final class Autograd {
                 }
                 Tensor g = t.grad();
                 if (g != null) {
+                    Tensor[] inputs = distinct(n.inputs());
+                    Storage[] before = new Storage[inputs.length];
+                    for (int j = 0; j < inputs.length; j++) {
+                        before[j] = storageOf(inputs[j].grad());
+                    }
                     n.backward().apply(g);
+                    for (int j = 0; j < inputs.length; j++) {
+                        Storage after = storageOf(inputs[j].grad());
+                        if (after != before[j]) {
+                            ledger.count(inputs[j].grad());
+                            ledger.drop(before[j]);
+                        }
+                    }
                 }
                 // Non-leaf gradients and the graph are not needed after their node ran.
                 t.zeroGrad();
                 t.node = null;
+                ledger.drop(storageOf(g));
+            }
+        } finally {
+            StorageScope.swapRecording(outer);
+        }
+    }
+
+    /** How many tensors' gradients hold each storage; releases a storage this pass allocated when none does. */
+    private static final class GradientLedger {
+        private final Set<Storage> allocated;
+        private final Map<Storage, Integer> holders = new IdentityHashMap<>();
+
+        GradientLedger(Set<Storage> allocated) {
+            this.allocated = allocated;
+        }
+
+        void count(Tensor grad) {
+            Storage s = storageOf(grad);
+            if (s != null) {
+                holders.merge(s, 1, Integer::sum);
             }
         }
+
+        void drop(Storage s) {
+            if (s == null) {
+                return;
+            }
+            Integer n = holders.get(s);
+            if (n == null || n > 1) {
+                if (n != null) {
+                    holders.put(s, n - 1);
+                }
+                return;
+            }
+            holders.remove(s);
+            if (allocated.remove(s)) {
+                s.release();
+            }
+        }
+    }
+
+    private static Storage storageOf(Tensor t) {
+        return t == null ? null : t.storage();
+    }
+
+    /** The inputs that take gradients, each once (an op may use one tensor twice, e.g. x·x). */
+    private static Tensor[] distinct(Tensor[] inputs) {
+        List<Tensor> out = new ArrayList<>(inputs.length);
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad() && !containsIdentity(out, in)) {
+                out.add(in);
+            }
+        }
+        return out.toArray(new Tensor[0]);
+    }
+
+    private static boolean containsIdentity(List<Tensor> list, Tensor t) {
+        for (Tensor x : list) {
+            if (x == t) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Inputs before outputs, iteratively (deep graphs must not overflow the stack). */

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class StorageScope implements AutoCloseable {
     private static final ThreadLocal<StorageScope> CURRENT = new ThreadLocal<>();
+    /** Storages allocated on this thread while a backward pass runs (see {@link #recordAllocations}). */
+    private static final ThreadLocal<Set<Storage>> RECORDING = new ThreadLocal<>();
 
     private final StorageScope parent;
     private final Set<Storage> owned = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -43,10 +45,25 @@ public final class StorageScope implements AutoCloseable {
 
     /** Called by device backends for every storage they allocate: owned by the innermost open scope, if any. */
     public static void track(Storage s) {
+        Set<Storage> recording = RECORDING.get();
+        if (recording != null) {
+            recording.add(s);
+        }
         StorageScope scope = CURRENT.get();
         if (scope != null) {
             scope.owned.add(s);
         }
+    }
+
+    /**
+     * Makes {@code recording} (null: none) the set that collects the device storages allocated on this thread from now
+     * on (host backends record nothing) and returns the previous one, to be restored by the caller. The backward pass
+     * records what it allocates: it releases a gradient early only when it allocated that storage itself.
+     */
+    static Set<Storage> swapRecording(Set<Storage> recording) {
+        Set<Storage> previous = RECORDING.get();
+        RECORDING.set(recording);
+        return previous;
     }
 
     /**
