@@ -266,7 +266,7 @@ class SweepCommandTest {
                 "{\"groups\": [{\"name\": \"g\", \"points\": [{\"seed\": 1}, {\"seed\": 1}]}]}", "two points have the id",
                 "{\"groups\": [{\"name\": \"g\", \"set\": {\"lr\": \"$best(g\"}}]}", "is not a reference",
                 "{\"groups\": []}", "field groups: expected a non-empty list",
-                "{\"groups\": [{\"name\": \"g\", \"set\": {\"lr\": -1, \"train\": \"a\", \"eval\": \"b\"}}]}", "lr > 0 required",
+                "{\"groups\": [{\"name\": \"g\", \"set\": {\"lr\": -1, \"train\": \"a\", \"eval\": \"b\"}}]}", "--lr -1.0: expected a finite number > 0",
                 "{\"groups\": [ ", "not valid JSON");
         int i = 0;
         for (Map.Entry<String, String> e : bad.entrySet()) {
@@ -276,7 +276,7 @@ class SweepCommandTest {
             assertEquals(2, r.code(), e.getKey() + ": " + r.err());
             assertTrue(r.err().contains(e.getValue()), e.getKey() + " -> " + r.err());
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-            assertTrue(r.err().contains(f.toString()) || e.getValue().contains("lr > 0"), "names the file: " + r.err());
+            assertTrue(r.err().contains(f.toString()) || e.getValue().contains("--lr"), "names the file: " + r.err());
         }
         assertFalse(Files.exists(tmp.resolve("nope/points")), "nothing ran");
     }
