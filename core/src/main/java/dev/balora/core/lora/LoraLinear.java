@@ -215,7 +215,16 @@ public final class LoraLinear extends Module implements Layer {
             case ADAPTED -> {
                 if (dropout > 0 && isTraining()) {
                     Tensor h = Ops.matmul(Ops.dropout(x, dropout, CounterRandom.bits(dropoutSeed, dropoutCalls++)), loraA(), false, true);
-                    yield Ops.add(linear(x, weight()), Ops.scale(Ops.matmul(h, loraB(), false, true), scaling));
+                    Tensor base = linear(x, weight());
+                    Tensor hb = Ops.matmul(h, loraB(), false, true);
+                    Tensor scaled = Ops.scale(hb, scaling);
+                    Tensor y = Ops.add(base, scaled);
+                    // Read by no backward (add and scale need no inputs; the products need x, the dropped x and h):
+                    // device memory back now, not when the step ends (a no-op on the host).
+                    base.storage().release();
+                    hb.storage().release();
+                    scaled.storage().release();
+                    yield y;
                 }
                 yield Ops.lowRankLinear(x, weight(), bias(), loraA(), loraB(), scaling);
             }
@@ -224,7 +233,12 @@ public final class LoraLinear extends Module implements Layer {
 
     private Tensor linear(Tensor x, Tensor w) {
         Tensor y = Ops.matmul(x, w, false, true);
-        return bias() == null ? y : Ops.add(y, bias());
+        if (bias() == null) {
+            return y;
+        }
+        Tensor biased = Ops.add(y, bias());
+        y.storage().release(); // read by no backward (the product's needs x and w)
+        return biased;
     }
 
     // ---- merge / unmerge / conversion ---------------------------------------------------------------------------

@@ -43,6 +43,12 @@ public class Linear extends Module implements Layer {
     /** @param x [..., in] @return [..., out] */
     public Tensor forward(Tensor x) {
         Tensor y = Ops.matmul(x, weight(), false, true);
-        return bias() == null ? y : Ops.add(y, bias());
+        if (bias() == null) {
+            return y;
+        }
+        Tensor biased = Ops.add(y, bias());
+        // The unbiased product is read by nobody (the product's backward needs x and W): device memory back now.
+        y.storage().release();
+        return biased;
     }
 }

@@ -43,6 +43,9 @@ public final class LowRankLinear {
             x.backend().binary(dev.balora.core.backend.BinaryOp.ADD, y.storage(),
                     dev.balora.core.tensor.Shapes.contiguousStrides(outShape), bias.storage(),
                     dev.balora.core.tensor.Shapes.broadcastStrides(bias.shape(), outShape), biased.storage(), outShape);
+            // The unbiased product is a temporary of this op (the backward pass needs x and h, not y): give device
+            // memory back now rather than when the step ends (a no-op on the host).
+            y.storage().release();
             y = biased;
         }
         return Autograd.record("lowRankLinear", y, g -> {

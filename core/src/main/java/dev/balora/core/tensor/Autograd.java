@@ -57,8 +57,11 @@ public final class Autograd {
      * node ran, when no other tensor's gradient shares its storage (ops pass a gradient on unchanged or as a view,
      * e.g. an addition to both inputs) — instead of when the step's {@link StorageScope} closes: gradients are as
      * large as the activations, and holding all of them to the end of the step doubled the peak device memory.
-     * Only storages this backward pass allocated are released this way (never the seed, a forward tensor or anything
-     * a caller holds). Host backends do not record allocations, so nothing changes there.
+     * Storages a node's backward allocated that end up as no tensor's gradient (its scratch, or a gradient it added
+     * into an existing one) go back when the node returns. Only storages this backward pass allocated are released
+     * (never the seed, a forward tensor or anything a caller holds): a backward function must not keep a tensor it
+     * allocated beyond its call except as a gradient. Host backends do not record allocations, so nothing changes
+     * there.
      */
     static void backward(Tensor root, Tensor seed) {
         if (!root.requiresGrad()) {
@@ -84,12 +87,24 @@ public final class Autograd {
                     for (int j = 0; j < inputs.length; j++) {
                         before[j] = storageOf(inputs[j].grad());
                     }
+                    Set<Storage> byThisNode = Collections.newSetFromMap(new IdentityHashMap<>());
+                    StorageScope.swapRecording(byThisNode);
                     n.backward().apply(g);
+                    StorageScope.swapRecording(allocated);
                     for (int j = 0; j < inputs.length; j++) {
                         Storage after = storageOf(inputs[j].grad());
                         if (after != before[j]) {
                             ledger.count(inputs[j].grad());
                             ledger.drop(before[j]);
+                        }
+                    }
+                    // What the node allocated and no gradient holds was its own scratch (a gradient added into an
+                    // existing one, a product reduced to a bias's shape): dead once the node returned.
+                    for (Storage s : byThisNode) {
+                        if (ledger.holds(s)) {
+                            allocated.add(s);
+                        } else {
+                            s.release();
                         }
                     }
                 }
@@ -117,6 +132,10 @@ public final class Autograd {
             if (s != null) {
                 holders.merge(s, 1, Integer::sum);
             }
+        }
+
+        boolean holds(Storage s) {
+            return holders.containsKey(s);
         }
 
         void drop(Storage s) {
