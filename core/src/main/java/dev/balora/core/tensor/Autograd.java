@@ -71,6 +71,8 @@ public final class Autograd {
         Set<Storage> allocated = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Storage> outer = StorageScope.swapRecording(allocated);
         GradientLedger ledger = new GradientLedger(allocated);
+        // One set reused for every node (cleared after each): no per-node allocation on the step's hot path.
+        Set<Storage> byThisNode = Collections.newSetFromMap(new IdentityHashMap<>());
         try (NoGrad ignored = NoGrad.enter()) {
             root.accumulateGrad(seed);
             ledger.count(root.grad());
@@ -87,7 +89,6 @@ public final class Autograd {
                     for (int j = 0; j < inputs.length; j++) {
                         before[j] = storageOf(inputs[j].grad());
                     }
-                    Set<Storage> byThisNode = Collections.newSetFromMap(new IdentityHashMap<>());
                     StorageScope.swapRecording(byThisNode);
                     n.backward().apply(g);
                     StorageScope.swapRecording(allocated);
@@ -107,6 +108,7 @@ public final class Autograd {
                             s.release();
                         }
                     }
+                    byThisNode.clear();
                 }
                 // Non-leaf gradients and the graph are not needed after their node ran.
                 t.zeroGrad();
